@@ -1,0 +1,115 @@
+/** Options shared by every thrift-queue error. */
+export interface ThriftQueueErrorOptions {
+  /** The underlying error, if any. */
+  cause?: unknown;
+  /** Whether retrying the same operation may succeed. @defaultValue false */
+  retryable?: boolean;
+}
+
+/** Base class of every error thrown by thrift-queue; `code` is stable and machine-readable. */
+export class ThriftQueueError extends Error {
+  /** Stable machine-readable code, for example `CODEC_TRUNCATED`. */
+  readonly code: string;
+  /** Whether retrying the same operation may succeed. */
+  readonly retryable: boolean;
+
+  constructor(code: string, message: string, options: ThriftQueueErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+    this.code = code;
+    this.retryable = options.retryable ?? false;
+  }
+}
+
+/** Codes of {@link CodecError}. */
+export type CodecErrorCode =
+  | "CODEC_TRUNCATED"
+  | "CODEC_NEGATIVE_SIZE"
+  | "CODEC_LIMIT_EXCEEDED"
+  | "CODEC_DEPTH_EXCEEDED"
+  | "CODEC_BAD_VERSION"
+  | "CODEC_BAD_TYPE"
+  | "CODEC_INVALID_UTF8"
+  | "CODEC_MISSING_REQUIRED"
+  | "CODEC_INVALID_VALUE"
+  | "CODEC_UNION"
+  | "CODEC_UNKNOWN";
+
+/** A value could not be encoded, or bytes could not be decoded. `path` locates the field, e.g. `a["k"][1].b`. */
+export class CodecError extends ThriftQueueError {
+  declare readonly code: CodecErrorCode;
+  /** Field path inside the value, empty at the top level. */
+  readonly path: string;
+  /** The message without the path prefix. */
+  readonly detail: string;
+
+  constructor(code: CodecErrorCode, detail: string, path = "", options: ThriftQueueErrorOptions = {}) {
+    super(code, path ? `${path}: ${detail}` : detail, options);
+    this.path = path;
+    this.detail = detail;
+  }
+
+  /** Returns a copy of this error whose path has `segment` in front (`.name` or `[3]` or `["k"]`). */
+  withPathPrefix(segment: string): CodecError {
+    const path = this.path === "" ? stripLeadingDot(segment) : `${stripLeadingDot(segment)}${joinSegment(this.path)}`;
+    const copy = new CodecError(this.code, this.detail, path, { cause: this.cause, retryable: this.retryable });
+    copy.stack = this.stack;
+    return copy;
+  }
+}
+
+function stripLeadingDot(segment: string): string {
+  return segment.startsWith(".") ? segment.slice(1) : segment;
+}
+
+function joinSegment(path: string): string {
+  return path.startsWith("[") ? path : `.${path}`;
+}
+
+/** Codes of {@link GeneratorError}. */
+export type GeneratorErrorCode =
+  | "GEN_SYNTAX"
+  | "GEN_INCLUDE_NOT_FOUND"
+  | "GEN_UNRESOLVED"
+  | "GEN_DUPLICATE"
+  | "GEN_INVALID"
+  | "GEN_IO";
+
+/** Where in an IDL file something is. Lines and columns are 1-based. */
+export interface SourceLocation {
+  file: string;
+  line: number;
+  column: number;
+}
+
+/** An IDL file could not be parsed, resolved or validated; the message starts with `file:line:col:`. */
+export class GeneratorError extends ThriftQueueError {
+  declare readonly code: GeneratorErrorCode;
+  readonly location: SourceLocation | undefined;
+  /** The message without the location prefix. */
+  readonly detail: string;
+
+  constructor(code: GeneratorErrorCode, detail: string, location?: SourceLocation, options?: ThriftQueueErrorOptions) {
+    super(code, location ? `${location.file}:${location.line}:${location.column}: ${detail}` : detail, options);
+    this.location = location;
+    this.detail = detail;
+  }
+}
+
+/** Codes of {@link ConfigError}. */
+export type ConfigErrorCode = "CONFIG_INVALID" | "CONFIG_USAGE" | "CONFIG_NOT_FOUND";
+
+/** Options, URLs or command-line arguments are invalid. */
+export class ConfigError extends ThriftQueueError {
+  declare readonly code: ConfigErrorCode;
+  constructor(code: ConfigErrorCode, message: string, options?: ThriftQueueErrorOptions) {
+    super(code, message, options);
+  }
+}
+
+/** Wraps anything thrown into a {@link ThriftQueueError}, for use at boundaries (CLI, workers). */
+export function toThriftQueueError(error: unknown): ThriftQueueError {
+  if (error instanceof ThriftQueueError) return error;
+  if (error instanceof Error) return new ThriftQueueError("UNKNOWN", error.message, { cause: error });
+  return new ThriftQueueError("UNKNOWN", String(error), { cause: error });
+}
