@@ -68,12 +68,7 @@ function joinSegment(path: string): string {
 
 /** Codes of {@link GeneratorError}. */
 export type GeneratorErrorCode =
-  | "GEN_SYNTAX"
-  | "GEN_INCLUDE_NOT_FOUND"
-  | "GEN_UNRESOLVED"
-  | "GEN_DUPLICATE"
-  | "GEN_INVALID"
-  | "GEN_IO";
+  "GEN_SYNTAX" | "GEN_INCLUDE_NOT_FOUND" | "GEN_UNRESOLVED" | "GEN_DUPLICATE" | "GEN_INVALID" | "GEN_IO";
 
 /** Where in an IDL file something is. Lines and columns are 1-based. */
 export interface SourceLocation {
