@@ -3,7 +3,13 @@ import { defineConfig } from "vitest/config";
 
 export default defineConfig({
   resolve: {
-    alias: { "thrift-queue": fileURLToPath(new URL("./src/index.ts", import.meta.url)) },
+    alias: [
+      {
+        find: /^thrift-queue\/codegen$/,
+        replacement: fileURLToPath(new URL("./src/codegen/index.ts", import.meta.url)),
+      },
+      { find: /^thrift-queue$/, replacement: fileURLToPath(new URL("./src/index.ts", import.meta.url)) },
+    ],
   },
   test: {
     include: ["test/**/*.test.ts"],

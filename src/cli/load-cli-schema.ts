@@ -1,0 +1,30 @@
+import { loadSchema } from "../codegen/load-schema.ts";
+import { SchemaIndex } from "../model/schema-index.ts";
+import type { ServiceDef, StructDef } from "../model/schema.ts";
+import { usageError } from "./usage-error.ts";
+
+/** Loads the IDL named by `--idl` (dynamic mode: no generated code needed). */
+export async function loadCliSchema(idl: string, includeDirs: readonly string[]): Promise<SchemaIndex> {
+  return new SchemaIndex(await loadSchema([idl], { includeDirs }));
+}
+
+/** Finds a struct, union or exception by `Name` (root file) or `include.Name`. */
+export function findNamedStruct(index: SchemaIndex, name: string): StructDef {
+  const def = index.findStruct(index.qualify(name));
+  if (!def) throw usageError(`unknown type ${JSON.stringify(name)}: no struct, union or exception of that name`);
+  return def;
+}
+
+/** Finds a service by `Name` (root file) or `include.Name`. */
+export function findNamedService(index: SchemaIndex, name: string): ServiceDef {
+  const def = index.findService(index.qualify(name));
+  if (!def) throw usageError(`unknown service ${JSON.stringify(name)}`);
+  return def;
+}
+
+/** Splits `Service.method` (the service may itself be `include.Service`) at its last dot. */
+export function splitServiceMethod(text: string): { service: string; method: string } {
+  const dot = text.lastIndexOf(".");
+  if (dot <= 0 || dot === text.length - 1) throw usageError(`expected <Service>.<method>, got ${JSON.stringify(text)}`);
+  return { service: text.slice(0, dot), method: text.slice(dot + 1) };
+}
