@@ -88,7 +88,7 @@ export type Priority = (typeof Priority)[keyof typeof Priority];
 /** Who asked for a job. */
 export interface Owner {
   name: string;
-  accountId?: bigint;
+  accountId?: bigint | undefined;
 }
 
 /** Codec and reflection of {@link Owner}. */

@@ -213,10 +213,10 @@ export type Micros = bigint;
 export interface ThumbnailJob {
   imageId: string;
   requestedAt: Micros;
-  priority?: $common.Priority;
-  sizes?: string[];
-  labels?: Map<string, string>;
-  owner?: $common.Owner;
+  priority?: $common.Priority | undefined;
+  sizes?: string[] | undefined;
+  labels?: Map<string, string> | undefined;
+  owner?: $common.Owner | undefined;
 }
 
 /** Codec and reflection of {@link ThumbnailJob}. */
@@ -410,8 +410,8 @@ export const ThumbnailJob: $tq.StructCodec<ThumbnailJob> = $tq.defineStruct<Thum
 
 /** Raised when an image cannot be read. */
 export interface UnreadableImage {
-  imageId?: string;
-  reason?: string;
+  imageId?: string | undefined;
+  reason?: string | undefined;
 }
 
 /** Codec and reflection of {@link UnreadableImage}. */
@@ -482,7 +482,7 @@ export const UnreadableImage: $tq.StructCodec<UnreadableImage> = $tq.defineStruc
 });
 
 export interface Thumbnails_render_args {
-  job?: ThumbnailJob;
+  job?: ThumbnailJob | undefined;
 }
 
 /** Codec and reflection of {@link Thumbnails_render_args}. */
@@ -538,7 +538,7 @@ export const Thumbnails_render_args: $tq.StructCodec<Thumbnails_render_args> = $
 });
 
 export interface Thumbnails_countRendered_args {
-  imageId?: string;
+  imageId?: string | undefined;
 }
 
 /** Codec and reflection of {@link Thumbnails_countRendered_args}. */
@@ -594,8 +594,8 @@ export const Thumbnails_countRendered_args: $tq.StructCodec<Thumbnails_countRend
 });
 
 export interface Thumbnails_countRendered_result {
-  success?: number;
-  unreadable?: UnreadableImage;
+  success?: number | undefined;
+  unreadable?: UnreadableImage | undefined;
 }
 
 /** Codec and reflection of {@link Thumbnails_countRendered_result}. */

@@ -45,8 +45,10 @@ function emitStructType(out: CodeBuilder, context: RenderContext, { typeName, de
   out.block(`export interface ${typeName} {`, () => {
     for (const field of def.fields) {
       emitDocComment(out, field.doc);
-      const optional = field.requiredness === "required" ? "" : "?";
-      out.line(`${interfaceKey(field.name)}${optional}: ${context.tsType(field.type)};`);
+      // `| undefined` keeps the types usable under exactOptionalPropertyTypes, as decoders return unset fields so.
+      const type = context.tsType(field.type);
+      const declaration = field.requiredness === "required" ? `: ${type}` : `?: ${type} | undefined`;
+      out.line(`${interfaceKey(field.name)}${declaration};`);
     }
   });
 }
@@ -60,7 +62,8 @@ function emitStructCodec(out: CodeBuilder, context: RenderContext, rendering: St
       out.line(`qualifiedName: ${stringLiteral(def.qualifiedName)},`);
       out.line("schema,");
       if (rendering.defExpression !== undefined) out.line(`def: () => ${rendering.defExpression},`);
-      out.block(`write(v: ${typeName}, w: $tq.ProtocolWriter): void {`, () => emitWriteBody(out, context, def), "},");
+      const value = def.fields.length === 0 ? "_v" : "v";
+    out.block(`write(${value}: ${typeName}, w: $tq.ProtocolWriter): void {`, () => emitWriteBody(out, context, def), "},");
       out.block(`read(r: $tq.ProtocolReader): ${typeName} {`, () => emitReadBody(out, context, rendering), "},");
     },
     "});",

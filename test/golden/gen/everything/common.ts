@@ -211,8 +211,8 @@ export type Color = (typeof Color)[keyof typeof Color];
 export type Id = bigint;
 
 export interface Point {
-  x?: number;
-  y?: number;
+  x?: number | undefined;
+  y?: number | undefined;
 }
 
 /** Codec and reflection of {@link Point}. */
@@ -283,8 +283,8 @@ export const Point: $tq.StructCodec<Point> = $tq.defineStruct<Point>({
 });
 
 export interface ServiceError {
-  message?: string;
-  code?: number;
+  message?: string | undefined;
+  code?: number | undefined;
 }
 
 /** Codec and reflection of {@link ServiceError}. */
@@ -364,7 +364,7 @@ export const BaseService_ping_args: $tq.StructCodec<BaseService_ping_args> = $tq
   qualifiedName: "common.BaseService_ping_args",
   schema,
   def: () => $tq.methodStructDef(schema(), "common.BaseService", "ping", "args"),
-  write(v: BaseService_ping_args, w: $tq.ProtocolWriter): void {
+  write(_v: BaseService_ping_args, w: $tq.ProtocolWriter): void {
     let field = "";
     try {
       w.writeStructBegin();
@@ -392,7 +392,7 @@ export const BaseService_ping_args: $tq.StructCodec<BaseService_ping_args> = $tq
 });
 
 export interface BaseService_ping_result {
-  success?: string;
+  success?: string | undefined;
 }
 
 /** Codec and reflection of {@link BaseService_ping_result}. */
@@ -455,7 +455,7 @@ export const BaseService_version_args: $tq.StructCodec<BaseService_version_args>
   qualifiedName: "common.BaseService_version_args",
   schema,
   def: () => $tq.methodStructDef(schema(), "common.BaseService", "version", "args"),
-  write(v: BaseService_version_args, w: $tq.ProtocolWriter): void {
+  write(_v: BaseService_version_args, w: $tq.ProtocolWriter): void {
     let field = "";
     try {
       w.writeStructBegin();
@@ -483,8 +483,8 @@ export const BaseService_version_args: $tq.StructCodec<BaseService_version_args>
 });
 
 export interface BaseService_version_result {
-  success?: bigint;
-  err?: ServiceError;
+  success?: bigint | undefined;
+  err?: ServiceError | undefined;
 }
 
 /** Codec and reflection of {@link BaseService_version_result}. */

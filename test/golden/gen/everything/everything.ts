@@ -2372,15 +2372,15 @@ export type Annotated32 = number;
 
 /** Every base type. */
 export interface AllTypes {
-  flag?: boolean;
-  tiny?: number;
-  small?: number;
-  short_value?: number;
-  normal?: number;
-  big?: bigint;
-  ratio?: number;
-  text?: string;
-  data?: Uint8Array;
+  flag?: boolean | undefined;
+  tiny?: number | undefined;
+  small?: number | undefined;
+  short_value?: number | undefined;
+  normal?: number | undefined;
+  big?: bigint | undefined;
+  ratio?: number | undefined;
+  text?: string | undefined;
+  data?: Uint8Array | undefined;
 }
 
 /** Codec and reflection of {@link AllTypes}. */
@@ -2566,19 +2566,19 @@ export const AllTypes: $tq.StructCodec<AllTypes> = $tq.defineStruct<AllTypes>({
 export interface Defaults {
   /** Must be set. */
   must: number;
-  maybe?: string;
-  plain?: bigint;
-  ratio?: number;
-  day?: Weekday;
-  primes?: number[];
-  letters?: Map<string, number>;
-  point?: $common.Point;
-  enabled?: boolean;
-  blob?: Blob;
-  days?: Set<Weekday>;
-  color?: $common.Color;
-  length?: $units.Measurement;
-  tiny?: Tiny;
+  maybe?: string | undefined;
+  plain?: bigint | undefined;
+  ratio?: number | undefined;
+  day?: Weekday | undefined;
+  primes?: number[] | undefined;
+  letters?: Map<string, number> | undefined;
+  point?: $common.Point | undefined;
+  enabled?: boolean | undefined;
+  blob?: Blob | undefined;
+  days?: Set<Weekday> | undefined;
+  color?: $common.Color | undefined;
+  length?: $units.Measurement | undefined;
+  tiny?: Tiny | undefined;
 }
 
 /** Codec and reflection of {@link Defaults}. */
@@ -2904,16 +2904,16 @@ export const Defaults: $tq.StructCodec<Defaults> = $tq.defineStruct<Defaults>({
 });
 
 export interface Containers {
-  ints?: number[];
-  names?: Set<string>;
-  counts?: Map<string, bigint>;
-  matrix?: Array<number[]>;
-  index?: Map<string, Set<number>>;
-  deep?: Array<Map<string, Set<number>>>;
-  by_day?: Map<Weekday, $common.Point[]>;
-  blobs?: Set<Uint8Array>;
-  nested?: Nested;
-  deeper?: Map<number, Map<bigint, Array<Set<string>>>>;
+  ints?: number[] | undefined;
+  names?: Set<string> | undefined;
+  counts?: Map<string, bigint> | undefined;
+  matrix?: Array<number[]> | undefined;
+  index?: Map<string, Set<number>> | undefined;
+  deep?: Array<Map<string, Set<number>>> | undefined;
+  by_day?: Map<Weekday, $common.Point[]> | undefined;
+  blobs?: Set<Uint8Array> | undefined;
+  nested?: Nested | undefined;
+  deeper?: Map<number, Map<bigint, Array<Set<string>>>> | undefined;
 }
 
 /** Codec and reflection of {@link Containers}. */
@@ -3702,8 +3702,8 @@ export const Containers: $tq.StructCodec<Containers> = $tq.defineStruct<Containe
 /** A tree: self-recursive. */
 export interface TreeNode {
   name: string;
-  children?: TreeNode[];
-  by_name?: Map<string, TreeNode>;
+  children?: TreeNode[] | undefined;
+  by_name?: Map<string, TreeNode> | undefined;
 }
 
 /** Codec and reflection of {@link TreeNode}. */
@@ -3851,7 +3851,7 @@ export const TreeNode: $tq.StructCodec<TreeNode> = $tq.defineStruct<TreeNode>({
 
 /** Mutually recursive with Pong, and used before Pong is defined. */
 export interface Ping {
-  pong?: Pong;
+  pong?: Pong | undefined;
 }
 
 /** Codec and reflection of {@link Ping}. */
@@ -3906,7 +3906,7 @@ export const Ping: $tq.StructCodec<Ping> = $tq.defineStruct<Ping>({
 });
 
 export interface Pong {
-  ping?: Ping;
+  ping?: Ping | undefined;
 }
 
 /** Codec and reflection of {@link Pong}. */
@@ -3961,9 +3961,9 @@ export const Pong: $tq.StructCodec<Pong> = $tq.defineStruct<Pong>({
 });
 
 export interface WithImplicitIds {
-  first?: string;
-  second?: string;
-  third?: string;
+  first?: string | undefined;
+  second?: string | undefined;
+  third?: string | undefined;
 }
 
 /** Codec and reflection of {@link WithImplicitIds}. */
@@ -4050,8 +4050,8 @@ export const WithImplicitIds: $tq.StructCodec<WithImplicitIds> = $tq.defineStruc
 });
 
 export interface Annotated {
-  typed?: number;
-  aliased?: Annotated32;
+  typed?: number | undefined;
+  aliased?: Annotated32 | undefined;
 }
 
 /** Codec and reflection of {@link Annotated}. */
@@ -4246,8 +4246,8 @@ export const Shape: $tq.StructCodec<Shape> = $tq.defineStruct<Shape>({
 });
 
 export interface NotFound {
-  message?: string;
-  id?: EntityId;
+  message?: string | undefined;
+  id?: EntityId | undefined;
 }
 
 /** Codec and reflection of {@link NotFound}. */
@@ -4318,8 +4318,8 @@ export const NotFound: $tq.StructCodec<NotFound> = $tq.defineStruct<NotFound>({
 });
 
 export interface Invalid {
-  reason?: string;
-  fields?: string[];
+  reason?: string | undefined;
+  fields?: string[] | undefined;
 }
 
 /** Codec and reflection of {@link Invalid}. */
@@ -4418,13 +4418,13 @@ export const Invalid: $tq.StructCodec<Invalid> = $tq.defineStruct<Invalid>({
 
 export interface Record {
   id: EntityId;
-  amount?: Amount;
-  location?: Location;
-  shape?: Shape;
-  measurement?: $units.Measurement;
-  tiny?: Tiny;
-  color?: $common.Color;
-  count?: Count;
+  amount?: Amount | undefined;
+  location?: Location | undefined;
+  shape?: Shape | undefined;
+  measurement?: $units.Measurement | undefined;
+  tiny?: Tiny | undefined;
+  color?: $common.Color | undefined;
+  count?: Count | undefined;
 }
 
 /** Codec and reflection of {@link Record}. */
@@ -4669,7 +4669,7 @@ export const CIRCLE: Shape = { radius: 2 };
 
 export interface Inventory_get_args {
   id: EntityId;
-  include_deleted?: boolean;
+  include_deleted?: boolean | undefined;
 }
 
 /** Codec and reflection of {@link Inventory_get_args}. */
@@ -4741,9 +4741,9 @@ export const Inventory_get_args: $tq.StructCodec<Inventory_get_args> = $tq.defin
 });
 
 export interface Inventory_get_result {
-  success?: Record;
-  not_found?: NotFound;
-  invalid?: Invalid;
+  success?: Record | undefined;
+  not_found?: NotFound | undefined;
+  invalid?: Invalid | undefined;
 }
 
 /** Codec and reflection of {@link Inventory_get_result}. */
@@ -4831,7 +4831,7 @@ export const Inventory_get_result: $tq.StructCodec<Inventory_get_result> = $tq.d
 });
 
 export interface Inventory_put_args {
-  record?: Record;
+  record?: Record | undefined;
 }
 
 /** Codec and reflection of {@link Inventory_put_args}. */
@@ -4887,8 +4887,8 @@ export const Inventory_put_args: $tq.StructCodec<Inventory_put_args> = $tq.defin
 });
 
 export interface Inventory_put_result {
-  invalid?: Invalid;
-  failure?: $common.ServiceError;
+  invalid?: Invalid | undefined;
+  failure?: $common.ServiceError | undefined;
 }
 
 /** Codec and reflection of {@link Inventory_put_result}. */
@@ -4960,7 +4960,7 @@ export const Inventory_put_result: $tq.StructCodec<Inventory_put_result> = $tq.d
 });
 
 export interface Inventory_touch_args {
-  id?: EntityId;
+  id?: EntityId | undefined;
 }
 
 /** Codec and reflection of {@link Inventory_touch_args}. */
@@ -5016,9 +5016,9 @@ export const Inventory_touch_args: $tq.StructCodec<Inventory_touch_args> = $tq.d
 });
 
 export interface Inventory_search_args {
-  query?: string;
-  limit?: number;
-  days?: Set<Weekday>;
+  query?: string | undefined;
+  limit?: number | undefined;
+  days?: Set<Weekday> | undefined;
 }
 
 /** Codec and reflection of {@link Inventory_search_args}. */
@@ -5132,7 +5132,7 @@ export const Inventory_search_args: $tq.StructCodec<Inventory_search_args> = $tq
 });
 
 export interface Inventory_search_result {
-  success?: Record[];
+  success?: Record[] | undefined;
 }
 
 /** Codec and reflection of {@link Inventory_search_result}. */
@@ -5222,7 +5222,7 @@ export const Inventory_groups_args: $tq.StructCodec<Inventory_groups_args> = $tq
   qualifiedName: "everything.Inventory_groups_args",
   schema,
   def: () => $tq.methodStructDef(schema(), "everything.Inventory", "groups", "args"),
-  write(v: Inventory_groups_args, w: $tq.ProtocolWriter): void {
+  write(_v: Inventory_groups_args, w: $tq.ProtocolWriter): void {
     let field = "";
     try {
       w.writeStructBegin();
@@ -5250,7 +5250,7 @@ export const Inventory_groups_args: $tq.StructCodec<Inventory_groups_args> = $tq
 });
 
 export interface Inventory_groups_result {
-  success?: Map<string, Record[]>;
+  success?: Map<string, Record[]> | undefined;
 }
 
 /** Codec and reflection of {@link Inventory_groups_result}. */
@@ -5373,7 +5373,7 @@ export const Inventory_count_args: $tq.StructCodec<Inventory_count_args> = $tq.d
   qualifiedName: "everything.Inventory_count_args",
   schema,
   def: () => $tq.methodStructDef(schema(), "everything.Inventory", "count", "args"),
-  write(v: Inventory_count_args, w: $tq.ProtocolWriter): void {
+  write(_v: Inventory_count_args, w: $tq.ProtocolWriter): void {
     let field = "";
     try {
       w.writeStructBegin();
@@ -5401,7 +5401,7 @@ export const Inventory_count_args: $tq.StructCodec<Inventory_count_args> = $tq.d
 });
 
 export interface Inventory_count_result {
-  success?: Amount;
+  success?: Amount | undefined;
 }
 
 /** Codec and reflection of {@link Inventory_count_result}. */
@@ -5457,7 +5457,7 @@ export const Inventory_count_result: $tq.StructCodec<Inventory_count_result> = $
 });
 
 export interface Inventory_blob_args {
-  data?: Blob;
+  data?: Blob | undefined;
 }
 
 /** Codec and reflection of {@link Inventory_blob_args}. */
@@ -5513,7 +5513,7 @@ export const Inventory_blob_args: $tq.StructCodec<Inventory_blob_args> = $tq.def
 });
 
 export interface Inventory_blob_result {
-  success?: Uint8Array;
+  success?: Uint8Array | undefined;
 }
 
 /** Codec and reflection of {@link Inventory_blob_result}. */
@@ -5569,7 +5569,7 @@ export const Inventory_blob_result: $tq.StructCodec<Inventory_blob_result> = $tq
 });
 
 export interface Inventory_locate_args {
-  measurement?: $units.Measurement;
+  measurement?: $units.Measurement | undefined;
 }
 
 /** Codec and reflection of {@link Inventory_locate_args}. */
@@ -5625,7 +5625,7 @@ export const Inventory_locate_args: $tq.StructCodec<Inventory_locate_args> = $tq
 });
 
 export interface Inventory_locate_result {
-  success?: $common.Point;
+  success?: $common.Point | undefined;
 }
 
 /** Codec and reflection of {@link Inventory_locate_result}. */
@@ -5688,7 +5688,7 @@ export const Inventory_nothing_args: $tq.StructCodec<Inventory_nothing_args> = $
   qualifiedName: "everything.Inventory_nothing_args",
   schema,
   def: () => $tq.methodStructDef(schema(), "everything.Inventory", "nothing", "args"),
-  write(v: Inventory_nothing_args, w: $tq.ProtocolWriter): void {
+  write(_v: Inventory_nothing_args, w: $tq.ProtocolWriter): void {
     let field = "";
     try {
       w.writeStructBegin();
@@ -5723,7 +5723,7 @@ export const Inventory_nothing_result: $tq.StructCodec<Inventory_nothing_result>
   qualifiedName: "everything.Inventory_nothing_result",
   schema,
   def: () => $tq.methodStructDef(schema(), "everything.Inventory", "nothing", "result"),
-  write(v: Inventory_nothing_result, w: $tq.ProtocolWriter): void {
+  write(_v: Inventory_nothing_result, w: $tq.ProtocolWriter): void {
     let field = "";
     try {
       w.writeStructBegin();
@@ -5758,7 +5758,7 @@ export const Admin_reset_args: $tq.StructCodec<Admin_reset_args> = $tq.defineStr
   qualifiedName: "everything.Admin_reset_args",
   schema,
   def: () => $tq.methodStructDef(schema(), "everything.Admin", "reset", "args"),
-  write(v: Admin_reset_args, w: $tq.ProtocolWriter): void {
+  write(_v: Admin_reset_args, w: $tq.ProtocolWriter): void {
     let field = "";
     try {
       w.writeStructBegin();
@@ -5793,7 +5793,7 @@ export const Admin_reset_result: $tq.StructCodec<Admin_reset_result> = $tq.defin
   qualifiedName: "everything.Admin_reset_result",
   schema,
   def: () => $tq.methodStructDef(schema(), "everything.Admin", "reset", "result"),
-  write(v: Admin_reset_result, w: $tq.ProtocolWriter): void {
+  write(_v: Admin_reset_result, w: $tq.ProtocolWriter): void {
     let field = "";
     try {
       w.writeStructBegin();
@@ -5821,7 +5821,7 @@ export const Admin_reset_result: $tq.StructCodec<Admin_reset_result> = $tq.defin
 });
 
 export interface Admin_shutdown_args {
-  reason?: string;
+  reason?: string | undefined;
 }
 
 /** Codec and reflection of {@link Admin_shutdown_args}. */

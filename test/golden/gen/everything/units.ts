@@ -151,9 +151,9 @@ export const Unit = {
 export type Unit = (typeof Unit)[keyof typeof Unit];
 
 export interface Measurement {
-  value?: number;
-  unit?: Unit;
-  at?: $common.Point;
+  value?: number | undefined;
+  unit?: Unit | undefined;
+  at?: $common.Point | undefined;
 }
 
 /** Codec and reflection of {@link Measurement}. */
