@@ -60,7 +60,9 @@ async function compileGenerated(importExtension: ".js" | ".ts"): Promise<string[
     ...STRICTEST,
     allowImportingTsExtensions: importExtension === ".ts",
   });
-  const diagnostics = ts.getPreEmitDiagnostics(program).filter((d) => d.file === undefined || d.file.fileName.startsWith(out));
+  const diagnostics = ts
+    .getPreEmitDiagnostics(program)
+    .filter((d) => d.file === undefined || d.file.fileName.startsWith(out));
   return diagnostics.map((d) => {
     const text = ts.flattenDiagnosticMessageText(d.messageText, "\n");
     if (!d.file || d.start === undefined) return text;
@@ -70,7 +72,11 @@ async function compileGenerated(importExtension: ".js" | ".ts"): Promise<string[
 }
 
 describe("generated TypeScript under the strictest compiler options", () => {
-  it.each([".js", ".ts"] as const)("compiles with no diagnostics (imports ending in %s)", async (extension) => {
-    expect(await compileGenerated(extension)).toEqual([]);
-  }, 60_000);
+  it.each([".js", ".ts"] as const)(
+    "compiles with no diagnostics (imports ending in %s)",
+    async (extension) => {
+      expect(await compileGenerated(extension)).toEqual([]);
+    },
+    60_000,
+  );
 });
