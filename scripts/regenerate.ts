@@ -30,6 +30,14 @@ const TARGETS: readonly Target[] = [
     out: "test/golden/gen/everything",
     options: { includeDirs: ["test/fixtures/idl/shared"] },
   },
+  // Golden files for names that collide with JavaScript (reserved words, Object.prototype members, globals).
+  { idl: ["test/fixtures/idl/names.thrift"], out: "test/golden/gen/names", options: {} },
+  // The codec benchmark's job struct, run by Node directly against src/ so it always measures the current codecs.
+  {
+    idl: ["bench/fixtures/job.thrift"],
+    out: "bench/gen/thrift-queue",
+    options: { importExtension: ".ts", runtimeModule: "../../../src/index.ts" },
+  },
 ];
 
 async function expectedFiles(target: Target): Promise<Map<string, string>> {

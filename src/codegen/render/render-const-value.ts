@@ -48,7 +48,11 @@ function structLiteral(context: RenderContext, qualifiedName: string, value: Con
     if (!field) throw new Error(`${qualifiedName} has no field ${fieldName}`);
     return `${literalKey(fieldName)}: ${constExpression(context, field.type, item)}`;
   });
-  return `{ ${parts.join(", ")} }`;
+  const literal = `{ ${parts.join(", ")} }`;
+  // TypeScript checks an object literal's inherited members (`toString`, `valueOf` …) against same-named
+  // fields, so a struct with such a field needs its literal asserted; the runtime object is plain data.
+  const shadowsPrototype = def.fields.some((field) => field.name in Object.prototype);
+  return shadowsPrototype ? `(${literal} as unknown as ${context.reference(qualifiedName)})` : literal;
 }
 
 function doubleLiteral(value: ConstValue): string {

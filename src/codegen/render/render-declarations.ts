@@ -3,7 +3,7 @@ import type { CodeBuilder } from "./code-builder.ts";
 import { constExpression } from "./render-const-value.ts";
 import type { RenderContext } from "./render-context.ts";
 import { emitDocComment } from "./render-doc.ts";
-import { interfaceKey, typeIdentifier } from "./typescript-names.ts";
+import { literalKey, typeIdentifier } from "./typescript-names.ts";
 
 /**
  * Emits an enum as a frozen object of numbers plus a type of the same name (erasable TypeScript, no `enum`):
@@ -17,7 +17,7 @@ export function emitEnum(out: CodeBuilder, def: EnumDef): void {
     () => {
       for (const value of def.values) {
         emitDocComment(out, value.doc);
-        out.line(`${interfaceKey(value.name)}: ${value.value},`);
+        out.line(`${literalKey(value.name)}: ${value.value},`);
       }
     },
     "} as const;",

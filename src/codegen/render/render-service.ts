@@ -14,8 +14,14 @@ interface OwnedMethod {
 
 /** Names generated for one service. */
 export function serviceNames(service: ServiceDef): { value: string; handler: string; client: string; factory: string } {
-  const name = typeIdentifier(service.name);
-  return { value: name, handler: `I${name}Handler`, client: `${name}Client`, factory: `create${name}Client` };
+  // Only the descriptor takes the bare service name; the derived names are identifiers whatever the IDL says.
+  const name = service.name;
+  return {
+    value: typeIdentifier(name),
+    handler: `I${name}Handler`,
+    client: `${name}Client`,
+    factory: `create${name}Client`,
+  };
 }
 
 /** The `_args` / `_result` struct type names of a method, as Apache Thrift's compiler names them. */

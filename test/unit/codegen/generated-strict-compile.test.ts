@@ -41,11 +41,17 @@ const STRICTEST: ts.CompilerOptions = {
   paths: { "thrift-queue": [join(root, "src/index.ts")] },
 };
 
-async function compileGenerated(importExtension: ".js" | ".ts"): Promise<string[]> {
+/** IDL fixtures to compile: the module to import, and the include folders. */
+const FIXTURES = {
+  everything: ["test/fixtures/idl/shared"],
+  names: [],
+} as const satisfies Record<string, readonly string[]>;
+
+async function compileGenerated(module: keyof typeof FIXTURES, importExtension: ".js" | ".ts"): Promise<string[]> {
   const out = await mkdtemp(join(tmpdir(), "tq-gen-strict-"));
   folders.push(out);
-  const files = await generate([join(root, "test/fixtures/idl/everything.thrift")], out, {
-    includeDirs: [join(root, "test/fixtures/idl/shared")],
+  const files = await generate([join(root, `test/fixtures/idl/${module}.thrift`)], out, {
+    includeDirs: FIXTURES[module].map((folder) => join(root, folder)),
     importExtension,
   });
   await writeFile(join(out, "package.json"), JSON.stringify({ type: "module" }));
@@ -53,8 +59,8 @@ async function compileGenerated(importExtension: ".js" | ".ts"): Promise<string[
   const user = join(out, "use.ts");
   await writeFile(
     user,
-    `import * as everything from "./everything${importExtension}";\n` +
-      `export const names: readonly string[] = everything.schemaDocuments.map((d) => d.module);\n`,
+    `import * as generated from "./${module}${importExtension}";\n` +
+      `export const modules: readonly string[] = generated.schemaDocuments.map((d) => d.module);\n`,
   );
   const program = ts.createProgram([...files, user], {
     ...STRICTEST,
@@ -72,10 +78,13 @@ async function compileGenerated(importExtension: ".js" | ".ts"): Promise<string[
 }
 
 describe("generated TypeScript under the strictest compiler options", () => {
-  it.each([".js", ".ts"] as const)(
-    "compiles with no diagnostics (imports ending in %s)",
-    async (extension) => {
-      expect(await compileGenerated(extension)).toEqual([]);
+  const cases = (Object.keys(FIXTURES) as (keyof typeof FIXTURES)[]).flatMap((module) =>
+    ([".js", ".ts"] as const).map((extension) => [module, extension] as const),
+  );
+  it.each(cases)(
+    "%s.thrift compiles with no diagnostics (imports ending in %s)",
+    async (module, extension) => {
+      expect(await compileGenerated(module, extension)).toEqual([]);
     },
     60_000,
   );
