@@ -102,6 +102,37 @@ export class ConfigError extends ThriftQueueError {
   }
 }
 
+/** Codes of {@link TransportError}. */
+export type TransportErrorCode =
+  | "TRANSPORT_CLOSED"
+  | "TRANSPORT_PAYLOAD_TOO_LARGE"
+  | "TRANSPORT_LEASE_LOST"
+  | "TRANSPORT_UNAVAILABLE"
+  | "TRANSPORT_REJECTED"
+  | "TRANSPORT_UNSUPPORTED"
+  | "TRANSPORT_INVALID_MESSAGE";
+
+/** Options of a {@link TransportError}: which queue and messages it concerns. */
+export interface TransportErrorOptions extends ThriftQueueErrorOptions {
+  queue?: string;
+  messageIds?: readonly string[];
+}
+
+/** A broker or transport failed or refused an operation. `retryable` tells whether trying again may work. */
+export class TransportError extends ThriftQueueError {
+  declare readonly code: TransportErrorCode;
+  /** The queue concerned, when known. */
+  readonly queue: string | undefined;
+  /** The job ids concerned, when known. */
+  readonly messageIds: readonly string[];
+
+  constructor(code: TransportErrorCode, message: string, options: TransportErrorOptions = {}) {
+    super(code, message, options);
+    this.queue = options.queue;
+    this.messageIds = options.messageIds ?? [];
+  }
+}
+
 /** Wraps anything thrown into a {@link ThriftQueueError}, for use at boundaries (CLI, workers). */
 export function toThriftQueueError(error: unknown): ThriftQueueError {
   if (error instanceof ThriftQueueError) return error;

@@ -52,6 +52,35 @@ export {
 export * from "./codec/dynamic/index.ts";
 export * from "./codec/json/index.ts";
 
+// Ids.
+export { uuidv7, uuidv7Timestamp } from "./ids.ts";
+
+// Transports.
+export type {
+  CloseOptions,
+  Delivery,
+  NackOptions,
+  OutgoingMessage,
+  QueueStats,
+  ReceiveOptions,
+  Transport,
+  TransportCapabilities,
+} from "./transport/transport.ts";
+export {
+  ContentType,
+  MetadataKey,
+  USER_METADATA_PREFIX,
+  formatTimestamp,
+  normalizeUserMetadata,
+  protocolOfContentType,
+  type Envelope,
+  type Metadata,
+  type ReservedMetadataKey,
+} from "./transport/envelope.ts";
+export { InFlightDeliveries, type SettleOperations } from "./transport/in-flight.ts";
+export { waitForWork, type WaitForWorkOptions } from "./transport/wait-for-work.ts";
+export { MemoryTransport, type MemoryTransportOptions } from "./transport/memory/memory-transport.ts";
+
 // Producers.
 export type { CallChannel, CallOptions, OutgoingCall } from "./producer/call-channel.ts";
 export { createEncodingChannel, type EncodedCall } from "./producer/encoding-channel.ts";
