@@ -1,17 +1,24 @@
 import { encodeCall, encodeStruct } from "../../codec/dynamic/index.ts";
+import { argsStructOf } from "../../codec/dynamic/method-structs.ts";
 import { structFromJson } from "../../codec/json/index.ts";
 import { CodecError } from "../../errors.ts";
-import { methodArgsStruct } from "../../model/method-structs.ts";
 import type { CliCommand } from "../command.ts";
-import { findNamedService, findNamedStruct, loadCliSchema, splitServiceMethod } from "../load-cli-schema.ts";
-import { INCLUDE_DIR_OPTION, parseOptions, protocolOption, requireOption } from "../parse-options.ts";
-import { usageError } from "../usage-error.ts";
+import {
+  findNamedMethod,
+  findNamedService,
+  findNamedStruct,
+  loadCliSchema,
+  splitServiceMethod,
+} from "../load-cli-schema.ts";
+import { INCLUDE_DIR_OPTION, parseOptions, protocolOption, requireOneOf, requireOption } from "../parse-options.ts";
+import { readJsonInput } from "../stdin-input.ts";
 
 const USAGE = `Usage: thrift-queue encode --idl <file> (--type <Name> | --call <Service>.<method>)
          [--protocol binary|compact] [--multiplexed] [-I <dir>]…
 
-Reads one JSON value on stdin and writes the encoded bytes to stdout. --call takes {"args": {…}} and writes a
-complete message (ONEWAY for oneway methods, CALL otherwise, seqid 0).`;
+Reads one JSON value on stdin and writes the encoded bytes to stdout. --type names a struct, union or
+exception (<include>.<Name> for one of an included file). --call takes {"args": {…}} and writes a complete
+message (ONEWAY for oneway methods, CALL otherwise, seqid 0); --multiplexed names it <Service>:<method>.`;
 
 /** `thrift-queue encode`: JSON on stdin to Thrift bytes on stdout. */
 export const encodeCommand: CliCommand = {
@@ -19,35 +26,26 @@ export const encodeCommand: CliCommand = {
   summary: "encode a JSON value or call (stdin) as Thrift bytes (stdout)",
   usage: USAGE,
   async run(argv, io) {
-    const { values, positionals } = parseOptions(
-      argv,
-      {
-        idl: { type: "string" },
-        type: { type: "string" },
-        call: { type: "string" },
-        protocol: { type: "string" },
-        multiplexed: { type: "boolean" },
-        ...INCLUDE_DIR_OPTION,
-      },
-      USAGE,
-    );
-    if (positionals.length > 0) throw usageError(`unexpected argument ${JSON.stringify(positionals[0])}\n${USAGE}`);
-    if ((values.type === undefined) === (values.call === undefined))
-      throw usageError(`give exactly one of --type or --call\n${USAGE}`);
+    const { values } = parseOptions(argv, {
+      idl: { type: "string" },
+      type: { type: "string" },
+      call: { type: "string" },
+      protocol: { type: "string" },
+      multiplexed: { type: "boolean" },
+      ...INCLUDE_DIR_OPTION,
+    });
+    requireOneOf(values, "type", "call");
     const protocol = protocolOption(values.protocol);
-    const index = await loadCliSchema(requireOption(values.idl, "idl", USAGE), values["include-dir"] ?? []);
-    const json = parseJson(new TextDecoder().decode(await io.readStdin()));
+    const index = await loadCliSchema(requireOption(values.idl, "idl"), values["include-dir"] ?? []);
     let bytes: Uint8Array;
     if (values.type !== undefined) {
       const def = findNamedStruct(index, values.type);
-      bytes = encodeStruct(index, def, structFromJson(index, def, json), protocol);
+      bytes = encodeStruct(index, def, structFromJson(index, def, await readJsonInput(io)), protocol);
     } else {
       const target = splitServiceMethod(values.call ?? "");
       const service = findNamedService(index, target.service);
-      const method = index.allMethods(service).find((candidate) => candidate.name === target.method);
-      if (!method) throw usageError(`unknown method ${JSON.stringify(target.method)} of service ${service.name}`);
-      const argsJson = callArgs(json);
-      const args = structFromJson(index, methodArgsStruct(service.qualifiedName, method), argsJson);
+      const method = findNamedMethod(index, service, target.method);
+      const args = structFromJson(index, argsStructOf(service, method), callArgs(await readJsonInput(io)));
       bytes = encodeCall(index, service, method.name, args, { protocol, multiplexed: values.multiplexed ?? false });
     }
     io.writeStdout(bytes);
@@ -55,17 +53,7 @@ export const encodeCommand: CliCommand = {
   },
 };
 
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text) as unknown;
-  } catch (error) {
-    throw new CodecError(
-      "CODEC_INVALID_VALUE",
-      `invalid JSON on stdin: ${error instanceof Error ? error.message : String(error)}`,
-    );
-  }
-}
-
+/** The `args` of `{"args": {…}}`; the wrapper leaves room for message options later. */
 function callArgs(json: unknown): unknown {
   if (typeof json !== "object" || json === null || Array.isArray(json) || !Object.hasOwn(json, "args")) {
     throw new CodecError("CODEC_INVALID_VALUE", `expected {"args": {…}} for --call`);
