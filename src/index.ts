@@ -84,3 +84,5 @@ export { MemoryTransport, type MemoryTransportOptions } from "./transport/memory
 // Producers.
 export type { CallChannel, CallOptions, OutgoingCall } from "./producer/call-channel.ts";
 export { createEncodingChannel, type EncodedCall } from "./producer/encoding-channel.ts";
+export { createProducer, type Producer, type ProducerOptions, type Receipt } from "./producer/producer.ts";
+export { SendBatcher, type SendBatcherOptions } from "./producer/send-batcher.ts";

@@ -1,9 +1,23 @@
 import type { MethodDescriptor, ServiceDescriptor } from "../codec/service-descriptor.ts";
 
-/** Per-call options a producer may pass; transports add their own fields in later versions. */
+/** Per-call options a producer may pass; each transport honours what its capabilities allow. */
 export interface CallOptions {
-  /** User metadata carried beside the payload. */
+  /** User metadata carried beside the payload; keys are sent prefixed `x-`. */
   readonly metadata?: Readonly<Record<string, string>>;
+  /** Do not run before this many ms from now. @defaultValue 0 */
+  readonly delayMs?: number;
+  /** When the job stops being worth running (a Date, or Unix ms). */
+  readonly deadline?: Date | number;
+  /** Higher runs first, where the transport supports priorities. */
+  readonly priority?: number;
+  /** FIFO queues: jobs of one group run in order. */
+  readonly groupId?: string;
+  /** FIFO queues: a resend with the same id within the broker's window is dropped. */
+  readonly deduplicationId?: string;
+  /** W3C trace context of the caller's span. */
+  readonly traceparent?: string;
+  /** Use this job id instead of a fresh UUIDv7 (an idempotent retry of a send). */
+  readonly jobId?: string;
 }
 
 /** One call a generated client hands to its channel: which method, with which (not yet encoded) arguments. */
