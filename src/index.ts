@@ -80,6 +80,21 @@ export {
 export { InFlightDeliveries, type SettleOperations } from "./transport/in-flight.ts";
 export { waitForWork, type WaitForWorkOptions } from "./transport/wait-for-work.ts";
 export { MemoryTransport, type MemoryTransportOptions } from "./transport/memory/memory-transport.ts";
+export {
+  numericParam,
+  parseTransportUrl,
+  redact,
+  transportUrlFromEnvironment,
+  type TransportKind,
+  type TransportUrl,
+} from "./transport/transport-url.ts";
+export {
+  openTransport,
+  registerTransportOpener,
+  type CommonTransportSettings,
+  type OpenTransportOptions,
+  type TransportOpener,
+} from "./transport/open-transport.ts";
 
 // Producers.
 export type { CallChannel, CallOptions, OutgoingCall } from "./producer/call-channel.ts";
