@@ -80,6 +80,7 @@ export {
 export { InFlightDeliveries, type SettleOperations } from "./transport/in-flight.ts";
 export { waitForWork, type WaitForWorkOptions } from "./transport/wait-for-work.ts";
 export { MemoryTransport, type MemoryTransportOptions } from "./transport/memory/memory-transport.ts";
+export { SqliteTransport, type SqliteTransportOptions } from "./transport/sqlite/sqlite-transport.ts";
 export {
   numericParam,
   parseTransportUrl,

@@ -1,0 +1,212 @@
+/**
+ * The SQL of one queue in a SQLite file: every operation is one statement, or one `BEGIN IMMEDIATE` transaction
+ * that never spans an `await`, so any number of connections and processes can share the file safely. A taken
+ * message carries a random lease token; settling matches it, so a consumer whose lease was lost (and the message
+ * taken again) changes nothing.
+ */
+import { randomUUID } from "node:crypto";
+import type { DatabaseSync, StatementSync } from "node:sqlite";
+import type { Envelope } from "../envelope.ts";
+import type { OutgoingMessage, QueueStats } from "../transport.ts";
+import { MESSAGES_TABLE } from "./sqlite-schema.ts";
+import { decodeDeadLetterRow, decodeRow, encodeMetadata, integerColumn, textColumn, type Row } from "./sqlite-row.ts";
+
+/** Identifies one delivery of a message: its row and the token of the lease. */
+export interface Lease {
+  readonly seq: number;
+  readonly token: string;
+  /** The delivery's attempt, as counted when it was taken. */
+  readonly attempt: number;
+  /** Whether the message was read from the dead letters. */
+  readonly fromDeadLetters: boolean;
+}
+
+/** What {@link SqliteQueueStore.take} hands out. */
+export interface TakenMessage {
+  readonly envelope: Envelope;
+  readonly lease: Lease;
+}
+
+/** How a consumer settles a leased message (the same choices as the memory queue's). */
+export type Settlement =
+  | { readonly kind: "ack" }
+  | { readonly kind: "nack"; readonly delayMs: number; readonly reason: string | undefined }
+  | { readonly kind: "release" }
+  | { readonly kind: "dead"; readonly reason: string };
+
+const T = MESSAGES_TABLE;
+const OWNED = "seq = :seq AND lease_token = :token";
+const NOT_LEASED = "(lease_token IS NULL OR available_at <= :now)";
+
+const SQL = {
+  insert: `INSERT INTO ${T} (queue, id, metadata, payload, enqueued_at, available_at)
+    VALUES (:queue, :id, :metadata, :payload, :now, :availableAt)`,
+  // One statement: the write lock is held from the choice of the row to its update, so two connections never
+  // take the same message. Oldest-visible first, ties in the order sent.
+  take: `UPDATE ${T} SET attempt = attempt + 1, lease_token = :token, available_at = :leaseUntil
+    WHERE seq = (SELECT seq FROM ${T} WHERE queue = :queue AND dead = :dead AND available_at <= :now
+      ORDER BY available_at, seq LIMIT 1)
+    RETURNING seq, id, metadata, payload, attempt, last_reason, dead_reason`,
+  nextVisibleAt: `SELECT MIN(available_at) AS at FROM ${T} WHERE queue = :queue AND dead = :dead`,
+  remove: `DELETE FROM ${T} WHERE ${OWNED}`,
+  makeVisible: `UPDATE ${T} SET lease_token = NULL, available_at = :at, last_reason = :reason WHERE ${OWNED}`,
+  extend: `UPDATE ${T} SET available_at = :at WHERE ${OWNED}`,
+  toDeadLetters: `UPDATE ${T} SET dead = 1, dead_reason = :reason, attempt = 0, lease_token = NULL,
+    enqueued_at = :now, available_at = :now WHERE ${OWNED} AND dead = 0`,
+  stats: `SELECT
+      COALESCE(SUM(dead = 0 AND available_at <= :now), 0) AS visible,
+      COALESCE(SUM(dead = 0 AND available_at > :now AND lease_token IS NOT NULL), 0) AS in_flight,
+      COALESCE(SUM(dead = 0 AND available_at > :now AND lease_token IS NULL), 0) AS delayed,
+      MIN(CASE WHEN dead = 0 AND available_at <= :now THEN enqueued_at END) AS oldest,
+      COALESCE(SUM(dead = 1), 0) AS dead_lettered
+    FROM ${T} WHERE queue = :queue`,
+  purge: `DELETE FROM ${T} WHERE queue = :queue AND dead = 0 AND ${NOT_LEASED}`,
+  // Redriven messages get new rows, so they queue behind the messages already waiting.
+  redriveCopy: `INSERT INTO ${T} (queue, id, metadata, payload, enqueued_at, available_at)
+    SELECT queue, id, metadata, payload, enqueued_at, :now FROM ${T}
+    WHERE queue = :queue AND dead = 1 AND ${NOT_LEASED} ORDER BY seq`,
+  redriveDelete: `DELETE FROM ${T} WHERE queue = :queue AND dead = 1 AND ${NOT_LEASED}`,
+} as const;
+
+function attemptsReason(maxAttempts: number, lastReason: string | undefined): string {
+  return `exceeded ${maxAttempts} attempts${lastReason === undefined ? "" : `; last error: ${lastReason}`}`;
+}
+
+/** One queue in a SQLite file. Methods throw what `node:sqlite` throws; the transport translates it. */
+export class SqliteQueueStore {
+  private readonly database: DatabaseSync;
+  private readonly queue: string;
+  private readonly statements: Record<keyof typeof SQL, StatementSync>;
+
+  constructor(database: DatabaseSync, queue: string) {
+    this.database = database;
+    this.queue = queue;
+    const entries = Object.entries(SQL).map(([name, sql]) => [name, database.prepare(sql)] as const);
+    this.statements = Object.fromEntries(entries) as Record<keyof typeof SQL, StatementSync>;
+  }
+
+  /** Appends messages in one transaction: all of them are committed when this returns, or none. */
+  insert(messages: readonly OutgoingMessage[], now: number): void {
+    this.transaction(() => {
+      for (const message of messages) {
+        this.statements.insert.run({
+          queue: this.queue,
+          id: message.id,
+          metadata: encodeMetadata(message.metadata),
+          payload: message.payload,
+          now,
+          availableAt: now + Math.max(0, message.delayMs ?? 0),
+        });
+      }
+    });
+  }
+
+  /**
+   * Leases the oldest message visible at `now` for `leaseMs`, or returns undefined. A message past `maxAttempts`,
+   * or a row that is not a valid envelope, is dead-lettered instead of delivered.
+   */
+  take(now: number, leaseMs: number, maxAttempts: number, fromDeadLetters: boolean): TakenMessage | undefined {
+    for (;;) {
+      const token = randomUUID();
+      const parameters = { queue: this.queue, dead: fromDeadLetters ? 1 : 0, now, leaseUntil: now + leaseMs, token };
+      const row: Row | undefined = this.statements.take.get(parameters);
+      if (!row) return undefined;
+      const lease = { seq: integerColumn(row, "seq"), token, attempt: integerColumn(row, "attempt"), fromDeadLetters };
+      if (fromDeadLetters) return { envelope: decodeDeadLetterRow(row), lease };
+      if (lease.attempt > maxAttempts) {
+        this.moveToDeadLetters(lease, attemptsReason(maxAttempts, textColumn(row, "last_reason")), now);
+        continue;
+      }
+      const decoded = decodeRow(row);
+      if ("envelope" in decoded) return { envelope: decoded.envelope, lease };
+      this.moveToDeadLetters(lease, `TRANSPORT_INVALID_MESSAGE: ${decoded.problem}`, now);
+    }
+  }
+
+  /**
+   * Settles a leased message: `ack` removes it; `nack` makes it visible after a delay, or dead-letters it when it
+   * has had its `maxAttempts`; `release` makes it visible at once; `dead` dead-letters it. A dead letter read back
+   * is removed by `ack` and `dead`, and put back by the others. Returns false when the lease was lost.
+   */
+  settle(lease: Lease, action: Settlement, maxAttempts: number, now: number): boolean {
+    const owned = { seq: lease.seq, token: lease.token };
+    if (lease.fromDeadLetters && action.kind !== "release" && action.kind !== "nack") return this.remove(owned);
+    switch (action.kind) {
+      case "ack":
+        return this.remove(owned);
+      case "dead":
+        return this.moveToDeadLetters(lease, action.reason, now);
+      case "nack":
+        if (!lease.fromDeadLetters && lease.attempt >= maxAttempts) {
+          return this.moveToDeadLetters(lease, attemptsReason(maxAttempts, action.reason), now);
+        }
+        return this.changed(
+          this.statements.makeVisible.run({ ...owned, at: now + action.delayMs, reason: action.reason ?? null }),
+        );
+      case "release":
+        return this.changed(this.statements.makeVisible.run({ ...owned, at: now, reason: null }));
+    }
+  }
+
+  /** Moves a leased message's visibility to `until`; returns false when the lease was lost. */
+  extend(lease: Lease, until: number): boolean {
+    return this.changed(this.statements.extend.run({ seq: lease.seq, token: lease.token, at: until }));
+  }
+
+  /** When the next message becomes visible (now or later), or undefined when none waits. */
+  nextVisibleAt(fromDeadLetters: boolean): number | undefined {
+    const row = this.statements.nextVisibleAt.get({ queue: this.queue, dead: fromDeadLetters ? 1 : 0 });
+    const at = row?.["at"];
+    return typeof at === "number" ? at : undefined;
+  }
+
+  /** Depth of the queue and of its dead letters at `now`. */
+  stats(now: number): QueueStats {
+    const row: Row = this.statements.stats.get({ queue: this.queue, now }) ?? {};
+    const oldest = row["oldest"];
+    return {
+      visible: integerColumn(row, "visible"),
+      inFlight: integerColumn(row, "in_flight"),
+      delayed: integerColumn(row, "delayed"),
+      oldestAgeMs: typeof oldest === "number" ? Math.max(0, now - oldest) : undefined,
+      deadLettered: integerColumn(row, "dead_lettered"),
+    };
+  }
+
+  /** Deletes every message of the queue that is not leased (dead letters stay); returns how many. */
+  purge(now: number): number {
+    return Number(this.statements.purge.run({ queue: this.queue, now }).changes);
+  }
+
+  /** Moves every dead letter that is not leased back to the queue, attempts reset; returns how many. */
+  redrive(now: number): number {
+    return this.transaction(() => {
+      this.statements.redriveCopy.run({ queue: this.queue, now });
+      return Number(this.statements.redriveDelete.run({ queue: this.queue, now }).changes);
+    });
+  }
+
+  private remove(owned: { seq: number; token: string }): boolean {
+    return this.changed(this.statements.remove.run(owned));
+  }
+
+  private moveToDeadLetters(lease: Lease, reason: string, now: number): boolean {
+    return this.changed(this.statements.toDeadLetters.run({ seq: lease.seq, token: lease.token, reason, now }));
+  }
+
+  private changed(result: { changes: number | bigint }): boolean {
+    return Number(result.changes) === 1;
+  }
+
+  private transaction<T>(work: () => T): T {
+    this.database.exec("BEGIN IMMEDIATE");
+    try {
+      const result = work();
+      this.database.exec("COMMIT");
+      return result;
+    } catch (error) {
+      if (this.database.isTransaction) this.database.exec("ROLLBACK");
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,218 @@
+/**
+ * The SQLite transport, the embedded default (`sqlite:<path>?queue=<queue>`): a durable queue in one file that
+ * several transports and processes of one machine share. `send` resolves after the commit; consumers of this
+ * process wake at once on new work, those of other processes poll. The file layout is in docs/transports-sqlite.md.
+ */
+import type { DatabaseSync } from "node:sqlite";
+import { TransportError } from "../../errors.ts";
+import { InFlightDeliveries } from "../in-flight.ts";
+import type { CloseOptions, Delivery, OutgoingMessage, QueueStats, ReceiveOptions, Transport } from "../transport.ts";
+import type { TransportCapabilities } from "../transport.ts";
+import { waitForWork } from "../wait-for-work.ts";
+import { toSqliteTransportError } from "./sqlite-errors.ts";
+import { notifySqliteWork, onSqliteWork, sqliteWorkKey } from "./sqlite-notifier.ts";
+import { resolveSqliteOptions, type ResolvedSqliteOptions, type SqliteTransportOptions } from "./sqlite-options.ts";
+import { SqliteQueueStore, type Settlement, type TakenMessage } from "./sqlite-queue-store.ts";
+import { invalidMessageProblem } from "./sqlite-row.ts";
+import { openQueueDatabase } from "./sqlite-schema.ts";
+
+export type { SqliteTransportOptions } from "./sqlite-options.ts";
+
+/** Longest delay, about 100 years: far enough for any job, small enough for exact integers in the file. */
+const MAX_DELAY_MS = 100 * 365 * 24 * 60 * 60 * 1000;
+
+/** A queue in a SQLite file, shared by every transport and process that opens the file with the same queue name. */
+export class SqliteTransport implements Transport {
+  readonly kind = "sqlite";
+  readonly queue: string;
+  readonly capabilities: TransportCapabilities;
+  private readonly options: ResolvedSqliteOptions;
+  private readonly database: DatabaseSync;
+  private readonly store: SqliteQueueStore;
+  /** Where consumers of this process meet to be woken. */
+  private readonly workKey: string;
+  private readonly inFlight = new InFlightDeliveries();
+  private readonly stopping = new AbortController();
+  private closing: Promise<void> | undefined;
+
+  /** Opens (creating when missing) the file; throws ConfigError for bad options, TransportError for a bad file. */
+  constructor(options: SqliteTransportOptions) {
+    this.options = resolveSqliteOptions(options);
+    const { path, queue, busyTimeoutMs, synchronous, maxPayloadBytes } = this.options;
+    this.queue = queue;
+    this.capabilities = {
+      ordering: "fifo",
+      maxDelayMs: MAX_DELAY_MS,
+      leaseExtension: true,
+      depth: true,
+      deadLetter: true,
+      maxPayloadBytes,
+      durable: true,
+      peek: false,
+      priority: false,
+    };
+    this.database = openQueueDatabase({ path, queue, busyTimeoutMs, synchronous });
+    try {
+      this.store = new SqliteQueueStore(this.database, queue);
+    } catch (error) {
+      this.database.close();
+      throw toSqliteTransportError(error, `cannot prepare the queue statements of ${path}`, queue);
+    }
+    this.workKey = sqliteWorkKey(path, queue);
+  }
+
+  send(messages: readonly OutgoingMessage[]): Promise<void> {
+    if (this.closing) return Promise.reject(this.closedError());
+    const limit = this.capabilities.maxPayloadBytes;
+    const tooLarge = messages.filter((message) => message.payload.length > limit);
+    if (tooLarge.length > 0) {
+      return Promise.reject(
+        new TransportError("TRANSPORT_PAYLOAD_TOO_LARGE", `payload over the ${limit}-byte limit`, {
+          queue: this.queue,
+          messageIds: tooLarge.map((message) => message.id),
+        }),
+      );
+    }
+    const problems = messages.flatMap((message) => {
+      const problem = invalidMessageProblem(message, MAX_DELAY_MS);
+      return problem === undefined ? [] : [{ id: message.id, problem }];
+    });
+    if (problems.length > 0) {
+      const detail = problems.map(({ id, problem }) => `${String(id)}: ${problem}`).join("; ");
+      return Promise.reject(
+        new TransportError("TRANSPORT_INVALID_MESSAGE", `nothing was sent: ${detail}`, {
+          queue: this.queue,
+          messageIds: problems.map(({ id }) => id),
+        }),
+      );
+    }
+    if (messages.length === 0) return Promise.resolve();
+    const ids = messages.map((message) => message.id);
+    return this.run(
+      "send failed, nothing was sent",
+      () => {
+        this.store.insert(messages, this.options.now());
+        notifySqliteWork(this.workKey);
+      },
+      ids,
+    );
+  }
+
+  async *receive(options: ReceiveOptions = {}): AsyncGenerator<Delivery> {
+    const signal = options.signal ? AbortSignal.any([options.signal, this.stopping.signal]) : this.stopping.signal;
+    const leaseMs = options.leaseMs ?? this.options.leaseMs;
+    const fromDeadLetters = options.deadLetters ?? false;
+    while (!signal.aborted) {
+      await this.inFlight.belowLimit(options.maxInFlight ?? 10, signal);
+      if (signal.aborted) return;
+      const next = this.takeOrNextVisibleAt(leaseMs, fromDeadLetters);
+      if (typeof next === "object") {
+        yield this.deliver(next);
+        continue;
+      }
+      await waitForWork({
+        until: next,
+        maxWaitMs: this.options.pollIntervalMs,
+        signal,
+        subscribe: (wake) => onSqliteWork(this.workKey, wake),
+        now: this.options.now,
+      });
+    }
+  }
+
+  stats(): Promise<QueueStats> {
+    if (this.closing) return Promise.reject(this.closedError());
+    return this.run("stats failed", () => this.store.stats(this.options.now()));
+  }
+
+  purge(): Promise<number> {
+    if (this.closing) return Promise.reject(this.closedError());
+    return this.run("purge failed", () => this.store.purge(this.options.now()));
+  }
+
+  /** Moves every dead letter back to the queue with its attempts reset; returns how many. */
+  redrive(): Promise<number> {
+    if (this.closing) return Promise.reject(this.closedError());
+    return this.run("redrive failed", () => {
+      const moved = this.store.redrive(this.options.now());
+      if (moved > 0) notifySqliteWork(this.workKey);
+      return moved;
+    });
+  }
+
+  close(options: CloseOptions = {}): Promise<void> {
+    this.closing ??= (async () => {
+      this.stopping.abort();
+      await this.inFlight.drain(options.drainTimeoutMs ?? 30_000);
+      if (this.database.isOpen) this.database.close();
+    })();
+    return this.closing;
+  }
+
+  /**
+   * Takes a message when one is visible, else tells when the next one becomes visible (undefined: none waits).
+   * It looks before it takes, so idle consumers only read and never queue for the write lock. A lock timeout is
+   * treated as "nothing yet": the consumer waits a poll interval and tries again; other failures end the receive.
+   */
+  private takeOrNextVisibleAt(leaseMs: number, fromDeadLetters: boolean): TakenMessage | number | undefined {
+    try {
+      const now = this.options.now();
+      const next = this.store.nextVisibleAt(fromDeadLetters);
+      if (next === undefined || next > now) return next;
+      return (
+        this.store.take(now, leaseMs, this.options.maxAttempts, fromDeadLetters) ??
+        this.store.nextVisibleAt(fromDeadLetters)
+      );
+    } catch (error) {
+      const wrapped = toSqliteTransportError(error, "receive failed", this.queue);
+      if (wrapped.retryable) return undefined;
+      throw wrapped;
+    }
+  }
+
+  private deliver({ envelope, lease }: TakenMessage): Delivery {
+    const ids = [envelope.id];
+    const owned = (changed: boolean): void => {
+      if (!changed) {
+        throw new TransportError("TRANSPORT_LEASE_LOST", "the lease was lost: the message was delivered again", {
+          queue: this.queue,
+          messageIds: ids,
+        });
+      }
+    };
+    const settle = (action: Settlement): Promise<void> =>
+      this.run(
+        `${action.kind} failed`,
+        () => {
+          owned(this.store.settle(lease, action, this.options.maxAttempts, this.options.now()));
+          if (action.kind !== "ack") notifySqliteWork(this.workKey);
+        },
+        ids,
+      );
+    return this.inFlight.track(envelope, lease.attempt, this.queue, {
+      ack: () => settle({ kind: "ack" }),
+      nack: (delayMs, reason) => settle({ kind: "nack", delayMs: clampDelay(delayMs), reason }),
+      deadLetter: (reason) => settle({ kind: "dead", reason }),
+      extendLease: (ms) =>
+        this.run("extendLease failed", () => owned(this.store.extend(lease, this.options.now() + clampDelay(ms))), ids),
+      release: () => settle({ kind: "release" }),
+    });
+  }
+
+  /** Runs synchronous database work as a promise, translating what it throws. */
+  private run<T>(doing: string, work: () => T, messageIds: readonly string[] = []): Promise<T> {
+    try {
+      return Promise.resolve(work());
+    } catch (error) {
+      return Promise.reject(toSqliteTransportError(error, doing, this.queue, messageIds));
+    }
+  }
+
+  private closedError(): TransportError {
+    return new TransportError("TRANSPORT_CLOSED", "the transport is closed", { queue: this.queue });
+  }
+}
+
+function clampDelay(ms: number): number {
+  return Number.isFinite(ms) ? Math.min(Math.max(0, ms), MAX_DELAY_MS) : 0;
+}
