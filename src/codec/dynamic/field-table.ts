@@ -34,8 +34,13 @@ export interface FieldInfo {
 export interface FieldTable {
   readonly def: StructDef;
   readonly isUnion: boolean;
-  /** Fields in declaration order (the order they are written in). */
+  /** Fields in declaration order (the order of the JSON mapping and of decoded values). */
   readonly fields: readonly FieldInfo[];
+  /**
+   * Fields in ascending id order, the order they are written in: Apache Thrift's generators write a struct's
+   * fields sorted by id whatever their declaration order (implicit ids are negative, so they come first).
+   */
+  readonly writeOrder: readonly FieldInfo[];
   readonly byId: ReadonlyMap<number, FieldInfo>;
   readonly byName: ReadonlyMap<string, FieldInfo>;
 }
@@ -75,6 +80,7 @@ function buildTable(def: StructDef): FieldTable {
     def,
     isUnion,
     fields,
+    writeOrder: [...fields].sort((a, b) => a.id - b.id),
     byId: new Map(fields.map((field) => [field.id, field])),
     byName: new Map(fields.map((field) => [field.name, field])),
   };

@@ -15,8 +15,9 @@ import { asCodecError, invalidStructValue, invalidValue, prefixPath } from "./va
 import { wireTypeOf } from "./wire-type.ts";
 
 /**
- * Writes `value` as a struct of type `def` (begin, fields in declaration order, stop, end). Throws CodecError:
- * CODEC_INVALID_VALUE, CODEC_MISSING_REQUIRED or CODEC_UNION, with the path of the offending field.
+ * Writes `value` as a struct of type `def` (begin, fields in ascending id order as Apache Thrift writes them,
+ * stop, end). Throws CodecError: CODEC_INVALID_VALUE, CODEC_MISSING_REQUIRED or CODEC_UNION, with the path of
+ * the offending field.
  */
 export function writeStruct(index: SchemaIndex, def: StructDef, value: unknown, writer: ProtocolWriter): void {
   try {
@@ -49,7 +50,7 @@ function writeStructAt(
   let written = 0;
   try {
     writer.writeStructBegin();
-    for (const field of table.fields) {
+    for (const field of table.writeOrder) {
       current = field;
       let fieldValue = readField(value, field.name, field.protoName);
       // null counts as unset, as in generated code (`v.x != null`).

@@ -63,7 +63,11 @@ function emitStructCodec(out: CodeBuilder, context: RenderContext, rendering: St
       out.line("schema,");
       if (rendering.defExpression !== undefined) out.line(`def: () => ${rendering.defExpression},`);
       const value = def.fields.length === 0 ? "_v" : "v";
-    out.block(`write(${value}: ${typeName}, w: $tq.ProtocolWriter): void {`, () => emitWriteBody(out, context, def), "},");
+      out.block(
+        `write(${value}: ${typeName}, w: $tq.ProtocolWriter): void {`,
+        () => emitWriteBody(out, context, def),
+        "},",
+      );
       out.block(`read(r: $tq.ProtocolReader): ${typeName} {`, () => emitReadBody(out, context, rendering), "},");
     },
     "});",
@@ -76,7 +80,9 @@ function emitWriteBody(out: CodeBuilder, context: RenderContext, def: StructDef)
   out.tryCatch(
     () => {
       out.line("w.writeStructBegin();");
-      def.fields.forEach((field, position) => emitWriteField(out, context, def, field, `v${position}`));
+      // Apache Thrift's generators write fields in ascending id order, whatever their declaration order.
+      const byId = def.fields.map((field, position) => ({ field, position })).sort((a, b) => a.field.id - b.field.id);
+      for (const { field, position } of byId) emitWriteField(out, context, def, field, `v${position}`);
       if (def.kind === "union") {
         out.line(`field = "";`);
         out.line("if (written !== 1) throw $tq.unionFieldCountError(written);");

@@ -3974,6 +3974,12 @@ export const WithImplicitIds: $tq.StructCodec<WithImplicitIds> = $tq.defineStruc
     let field = "";
     try {
       w.writeStructBegin();
+      field = "third";
+      const v2 = v.third;
+      if (v2 != null) {
+        w.writeFieldBegin(11, -2);
+        w.writeString(v2);
+      }
       field = "first";
       const v0 = v.first;
       if (v0 != null) {
@@ -3985,12 +3991,6 @@ export const WithImplicitIds: $tq.StructCodec<WithImplicitIds> = $tq.defineStruc
       if (v1 != null) {
         w.writeFieldBegin(11, 2);
         w.writeString(v1);
-      }
-      field = "third";
-      const v2 = v.third;
-      if (v2 != null) {
-        w.writeFieldBegin(11, -2);
-        w.writeString(v2);
       }
       w.writeFieldStop();
       w.writeStructEnd();
