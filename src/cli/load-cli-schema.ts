@@ -9,11 +9,19 @@ export async function loadCliSchema(idl: string, includeDirs: readonly string[])
   return new SchemaIndex(await loadSchema([idl], { includeDirs }));
 }
 
-/** Finds a struct, union or exception by `Name` (root file) or `include.Name`. */
+/** Finds a struct, union or exception by `Name` (root file) or `include.Name`, also through a typedef. */
 export function findNamedStruct(index: SchemaIndex, name: string): StructDef {
-  const def = index.findStruct(index.qualify(name));
+  const qualified = index.qualify(name);
+  const def = index.findStruct(qualified) ?? typedefTarget(index, qualified);
   if (!def) throw notFound(`unknown type ${JSON.stringify(name)}: no struct, union or exception of that name`);
   return def;
+}
+
+/** The struct a typedef such as `typedef common.Point Location` stands for, if it names one. */
+function typedefTarget(index: SchemaIndex, qualified: string): StructDef | undefined {
+  const module = qualified.slice(0, qualified.lastIndexOf("."));
+  const typedef = index.schema.documents.get(module)?.typedefs.find((def) => def.qualifiedName === qualified);
+  return typedef?.type.kind === "struct" ? index.findStruct(typedef.type.name) : undefined;
 }
 
 /** Finds a service by `Name` (root file) or `include.Name`. */

@@ -158,11 +158,17 @@ describe("unknown names", () => {
     [["decode", "--type", "Nope"], 'thrift-queue: unknown type "Nope": no struct, union or exception of that name'],
     [["encode", "--type", "Color"], 'thrift-queue: unknown type "Color": no struct, union or exception of that name'],
     [["encode", "--type", "Jobs"], 'thrift-queue: unknown type "Jobs": no struct, union or exception of that name'],
+    // A typedef names a --type only when it stands for a struct.
+    [["encode", "--type", "Micros"], 'thrift-queue: unknown type "Micros": no struct, union or exception of that name'],
     // Names of an included file need their include prefix.
     [["encode", "--type", "Money"], 'thrift-queue: unknown type "Money": no struct, union or exception of that name'],
     [
       ["encode", "--type", "billing.Nope"],
       'thrift-queue: unknown type "billing.Nope": no struct, union or exception of that name',
+    ],
+    [
+      ["encode", "--type", "billing.Currency"],
+      'thrift-queue: unknown type "billing.Currency": no struct, union or exception of that name',
     ],
     [["encode", "--call", "Jobs.nope"], 'thrift-queue: unknown method "nope" of service Jobs'],
     [["encode", "--call", "Nope.fire"], 'thrift-queue: unknown service "Nope"'],

@@ -170,6 +170,8 @@ describe.each(PROTOCOLS)("round trips through --protocol %s", (protocol) => {
     const measurement = { value: 2.5, unit: "SECOND", at: { x: 0, y: -0.5 } };
     expect(await roundTrip("units.Measurement", measurement, protocol, everything)).toEqual(measurement);
     expect(await roundTrip("common.Point", { x: 1, y: 2 }, protocol, everything)).toEqual({ x: 1, y: 2 });
+    // A typedef of a struct names the struct.
+    expect(await roundTrip("Location", { x: 1, y: 2 }, protocol, everything)).toEqual({ x: 1, y: 2 });
     const jobs = ["--idl", repoPath("idl/jobs.thrift")];
     const owner = { name: "ada", accountId: "9223372036854775807" };
     expect(await roundTrip("common.Owner", owner, protocol, jobs)).toEqual(owner);

@@ -16,9 +16,10 @@ import { readJsonInput } from "../stdin-input.ts";
 const USAGE = `Usage: thrift-queue encode --idl <file> (--type <Name> | --call <Service>.<method>)
          [--protocol binary|compact] [--multiplexed] [-I <dir>]…
 
-Reads one JSON value on stdin and writes the encoded bytes to stdout. --type names a struct, union or
-exception (<include>.<Name> for one of an included file). --call takes {"args": {…}} and writes a complete
-message (ONEWAY for oneway methods, CALL otherwise, seqid 0); --multiplexed names it <Service>:<method>.`;
+Reads one JSON value on stdin and writes the encoded bytes to stdout. --type names a struct, union,
+exception or a typedef of one (<include>.<Name> for those of an included file). --call takes {"args": {…}}
+and writes a complete message (ONEWAY for oneway methods, CALL otherwise, seqid 0); --multiplexed names it
+<Service>:<method>.`;
 
 /** `thrift-queue encode`: JSON on stdin to Thrift bytes on stdout. */
 export const encodeCommand: CliCommand = {
