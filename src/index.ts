@@ -80,6 +80,8 @@ export {
 export { InFlightDeliveries, type SettleOperations } from "./transport/in-flight.ts";
 export { waitForWork, type WaitForWorkOptions } from "./transport/wait-for-work.ts";
 export { MemoryTransport, type MemoryTransportOptions } from "./transport/memory/memory-transport.ts";
+export { AmqpTransport, type AmqpTransportOptions } from "./transport/amqp/amqp-transport.ts";
+export { silentLogger, type Logger } from "./logger.ts";
 export { SqliteTransport, type SqliteTransportOptions } from "./transport/sqlite/sqlite-transport.ts";
 export {
   numericParam,

@@ -1,0 +1,20 @@
+/**
+ * Opening the AMQP transport from a parsed `amqp://…?queue=<queue>` or `amqps://…` URL, for `openTransport`.
+ * Parameters beyond the common ones: `type` (`classic` or `quorum`) and `maxPayloadBytes`; amqplib reads
+ * `heartbeat`, `frameMax`, `channelMax`, `locale` and `maxFrameSize` from the same URL.
+ */
+import type { CommonTransportSettings } from "../open-transport.ts";
+import type { Transport } from "../transport.ts";
+import { numericParam, type TransportUrl } from "../transport-url.ts";
+
+/** The opener of the `amqp` family (imported lazily, like every family; amqplib loads on first connection). */
+export async function openAmqpTransport(url: TransportUrl, settings: CommonTransportSettings): Promise<Transport> {
+  const { AmqpTransport } = await import("./amqp-transport.ts");
+  const maxPayloadBytes = numericParam(url, "maxPayloadBytes", Number.NaN);
+  return new AmqpTransport({
+    url: url.url.toString(),
+    queue: url.queue,
+    ...settings,
+    ...(Number.isNaN(maxPayloadBytes) ? {} : { maxPayloadBytes }),
+  });
+}

@@ -1,0 +1,151 @@
+/**
+ * Options of the AMQP transport: the documented interface, its defaults (applied here and nowhere else) and one
+ * validation that reports every bad field at once.
+ */
+import type { ChannelModel, SocketOptions } from "amqplib";
+import { ConfigError } from "../../errors.ts";
+import { silentLogger, type Logger } from "../../logger.ts";
+
+/** Opens a connection the way `amqplib`'s `connect` does; injectable for tests and instrumentation. */
+export type AmqpConnect = (url: string, socketOptions: SocketOptions) => Promise<ChannelModel>;
+
+/** The two kinds of durable queue the transport declares. */
+export type AmqpQueueType = "classic" | "quorum";
+
+/** Options of {@link AmqpTransport}. */
+export interface AmqpTransportOptions {
+  /**
+   * `amqp://user:pass@host:5672/vhost?queue=jobs` or `amqps://…` for TLS. The transport reads `queue` and `type`
+   * (`classic` or `quorum`) from the query; amqplib reads the rest (`heartbeat`, `frameMax`, `channelMax`…).
+   */
+  readonly url: string;
+  /** The queue name. @defaultValue the URL's `?queue=` */
+  readonly queue?: string;
+  /** Queue type of the work queue and its dead-letter queue. @defaultValue the URL's `?type=`, else `classic` */
+  readonly queueType?: AmqpQueueType;
+  /** Deliveries before a message is dead-lettered. @defaultValue 5 */
+  readonly maxAttempts?: number;
+  /** Default lease of a delivery, in ms. @defaultValue 30000 */
+  readonly leaseMs?: number;
+  /** Largest payload accepted, in bytes. @defaultValue 16 MiB */
+  readonly maxPayloadBytes?: number;
+  /** Shown in the broker's connection list (`connection_name`). @defaultValue `thrift-queue <queue>` */
+  readonly connectionName?: string;
+  /** First delay before reconnecting, in ms; it doubles up to `reconnectMaxDelayMs`. @defaultValue 100 */
+  readonly reconnectInitialDelayMs?: number;
+  /** Longest delay between reconnection attempts, in ms. @defaultValue 30000 */
+  readonly reconnectMaxDelayMs?: number;
+  /** How long `send`, `stats` and `purge` wait for a connection before `TRANSPORT_UNAVAILABLE`. @defaultValue 10000 */
+  readonly unavailableTimeoutMs?: number;
+  /** Socket and TLS options passed to amqplib (`ca`, `cert`, `key`, `servername`…). @defaultValue {} */
+  readonly socketOptions?: SocketOptions;
+  /** Where the transport logs reconnects and recoveries. @defaultValue silent */
+  readonly logger?: Logger;
+  /** How connections are opened. @defaultValue amqplib's `connect`, loaded on first use */
+  readonly connect?: AmqpConnect;
+}
+
+/** {@link AmqpTransportOptions} with every default applied and the URL split. */
+export interface ResolvedAmqpOptions {
+  /** The URL given to amqplib, without the transport's own query parameters. */
+  readonly brokerUrl: string;
+  /** The URL without credentials, for logs and errors. */
+  readonly displayUrl: string;
+  readonly queue: string;
+  readonly queueType: AmqpQueueType;
+  readonly maxAttempts: number;
+  readonly leaseMs: number;
+  readonly maxPayloadBytes: number;
+  readonly connectionName: string;
+  readonly reconnectInitialDelayMs: number;
+  readonly reconnectMaxDelayMs: number;
+  readonly unavailableTimeoutMs: number;
+  readonly socketOptions: SocketOptions;
+  readonly logger: Logger;
+  readonly connect: AmqpConnect;
+}
+
+const MiB = 1024 * 1024;
+/** Longest queue name accepted, leaving room for the `.delay.<ms>` suffix within AMQP's 255 bytes. */
+const MAX_QUEUE_NAME_BYTES = 200;
+/** Query parameters the transport reads (directly or through `openTransport`); amqplib gets the others. */
+const QUERY_KEYS = ["queue", "type", "maxAttempts", "leaseMs", "maxPayloadBytes"] as const;
+
+const defaultConnect: AmqpConnect = async (url, socketOptions) => {
+  // Loaded lazily, so a user of another transport never loads amqplib.
+  const amqplib = await import("amqplib");
+  return amqplib.connect(url, socketOptions);
+};
+
+/** Applies defaults and validates; throws ConfigError naming every bad field. */
+export function resolveAmqpOptions(options: AmqpTransportOptions): ResolvedAmqpOptions {
+  const problems: string[] = [];
+  const url = parseUrl(options.url, problems);
+  const queue = options.queue ?? url?.searchParams.get("queue") ?? "";
+  const queueType = options.queueType ?? url?.searchParams.get("type") ?? "classic";
+  checkQueueName(queue, problems);
+  if (queueType !== "classic" && queueType !== "quorum") {
+    problems.push(`queue type ${JSON.stringify(queueType)} must be "classic" or "quorum"`);
+  }
+  const resolved = {
+    maxAttempts: positiveInteger("maxAttempts", options.maxAttempts ?? 5, problems),
+    leaseMs: positiveInteger("leaseMs", options.leaseMs ?? 30_000, problems),
+    maxPayloadBytes: positiveInteger("maxPayloadBytes", options.maxPayloadBytes ?? 16 * MiB, problems),
+    reconnectInitialDelayMs: positiveInteger(
+      "reconnectInitialDelayMs",
+      options.reconnectInitialDelayMs ?? 100,
+      problems,
+    ),
+    reconnectMaxDelayMs: positiveInteger("reconnectMaxDelayMs", options.reconnectMaxDelayMs ?? 30_000, problems),
+    unavailableTimeoutMs: positiveInteger("unavailableTimeoutMs", options.unavailableTimeoutMs ?? 10_000, problems),
+  };
+  if (problems.length > 0 || !url) {
+    throw new ConfigError("CONFIG_INVALID", `invalid AMQP transport options: ${problems.join("; ")}`);
+  }
+  for (const key of QUERY_KEYS) url.searchParams.delete(key);
+  return {
+    ...resolved,
+    brokerUrl: url.toString(),
+    displayUrl: redact(url),
+    queue,
+    queueType: queueType as AmqpQueueType,
+    connectionName: options.connectionName ?? `thrift-queue ${queue}`,
+    socketOptions: options.socketOptions ?? {},
+    logger: options.logger ?? silentLogger,
+    connect: options.connect ?? defaultConnect,
+  };
+}
+
+function parseUrl(text: string, problems: string[]): URL | undefined {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    problems.push("url is not a valid URL");
+    return undefined;
+  }
+  if (url.protocol !== "amqp:" && url.protocol !== "amqps:") {
+    problems.push(`url scheme ${JSON.stringify(url.protocol)} must be amqp: or amqps:`);
+    return undefined;
+  }
+  return url;
+}
+
+function checkQueueName(queue: string, problems: string[]): void {
+  if (queue === "") problems.push("queue is missing (set `queue` or the URL's ?queue=)");
+  else if (queue.startsWith("amq.")) problems.push(`queue ${JSON.stringify(queue)} must not start with "amq."`);
+  else if (Buffer.byteLength(queue) > MAX_QUEUE_NAME_BYTES) {
+    problems.push(`queue name is longer than ${MAX_QUEUE_NAME_BYTES} bytes`);
+  }
+}
+
+function positiveInteger(name: string, value: number, problems: string[]): number {
+  if (!Number.isSafeInteger(value) || value <= 0) problems.push(`${name} must be a positive integer, got ${value}`);
+  return value;
+}
+
+function redact(url: URL): string {
+  const copy = new URL(url.toString());
+  if (copy.password !== "") copy.password = "***";
+  return copy.toString();
+}
