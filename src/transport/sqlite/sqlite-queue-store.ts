@@ -1,8 +1,8 @@
 /**
- * The SQL of one queue in a SQLite file: every operation is one statement, or one `BEGIN IMMEDIATE` transaction
- * that never spans an `await`, so any number of connections and processes can share the file safely. A taken
- * message carries a random lease token; settling matches it, so a consumer whose lease was lost (and the message
- * taken again) changes nothing.
+ * The SQL of one queue in a SQLite file. Every operation is one statement, or one `BEGIN IMMEDIATE` transaction
+ * that never spans an `await`, so the write lock is held for a few statements at a time and any number of
+ * connections and processes can share the file. A taken message carries a random lease token; settling matches
+ * it, so a consumer whose lease was lost (and the message taken again) changes nothing.
  */
 import { randomUUID } from "node:crypto";
 import type { DatabaseSync, StatementSync } from "node:sqlite";
@@ -41,11 +41,11 @@ const NOT_LEASED = "(lease_token IS NULL OR available_at <= :now)";
 const SQL = {
   insert: `INSERT INTO ${T} (queue, id, metadata, payload, enqueued_at, available_at)
     VALUES (:queue, :id, :metadata, :payload, :now, :availableAt)`,
-  // One statement: the write lock is held from the choice of the row to its update, so two connections never
-  // take the same message. Oldest-visible first, ties in the order sent.
-  take: `UPDATE ${T} SET attempt = attempt + 1, lease_token = :token, available_at = :leaseUntil
-    WHERE seq = (SELECT seq FROM ${T} WHERE queue = :queue AND dead = :dead AND available_at <= :now
-      ORDER BY available_at, seq LIMIT 1)
+  // Run together in one BEGIN IMMEDIATE transaction: the write lock is held from the choice of the rows to their
+  // update, so two connections never take the same message. Oldest-visible first, ties in the order sent.
+  candidates: `SELECT seq FROM ${T} WHERE queue = :queue AND dead = :dead AND available_at <= :now
+    ORDER BY available_at, seq LIMIT :limit`,
+  lease: `UPDATE ${T} SET attempt = attempt + 1, lease_token = :token, available_at = :leaseUntil WHERE seq = :seq
     RETURNING seq, id, metadata, payload, attempt, last_reason, dead_reason`,
   nextVisibleAt: `SELECT MIN(available_at) AS at FROM ${T} WHERE queue = :queue AND dead = :dead`,
   remove: `DELETE FROM ${T} WHERE ${OWNED}`,
@@ -102,25 +102,41 @@ export class SqliteQueueStore {
   }
 
   /**
-   * Leases the oldest message visible at `now` for `leaseMs`, or returns undefined. A message past `maxAttempts`,
-   * or a row that is not a valid envelope, is dead-lettered instead of delivered.
+   * Leases up to `limit` of the oldest messages visible at `now` for `leaseMs`, in one transaction. A message past
+   * `maxAttempts`, or a row that is not a valid envelope, is dead-lettered instead of delivered (so fewer than
+   * `limit` may come back while more are visible).
    */
-  take(now: number, leaseMs: number, maxAttempts: number, fromDeadLetters: boolean): TakenMessage | undefined {
-    for (;;) {
-      const token = randomUUID();
-      const parameters = { queue: this.queue, dead: fromDeadLetters ? 1 : 0, now, leaseUntil: now + leaseMs, token };
-      const row: Row | undefined = this.statements.take.get(parameters);
-      if (!row) return undefined;
-      const lease = { seq: integerColumn(row, "seq"), token, attempt: integerColumn(row, "attempt"), fromDeadLetters };
-      if (fromDeadLetters) return { envelope: decodeDeadLetterRow(row), lease };
-      if (lease.attempt > maxAttempts) {
-        this.moveToDeadLetters(lease, attemptsReason(maxAttempts, textColumn(row, "last_reason")), now);
-        continue;
+  take(now: number, leaseMs: number, maxAttempts: number, fromDeadLetters: boolean, limit: number): TakenMessage[] {
+    const dead = fromDeadLetters ? 1 : 0;
+    // One token per take: a lease is the pair (seq, token), and a later take of the same row gets a new token.
+    const token = randomUUID();
+    return this.transaction(() => {
+      const taken: TakenMessage[] = [];
+      for (const candidate of this.statements.candidates.all({ queue: this.queue, dead, now, limit })) {
+        const row: Row | undefined = this.statements.lease.get({
+          seq: candidate["seq"] ?? null,
+          token,
+          leaseUntil: now + leaseMs,
+        });
+        if (!row) continue;
+        const lease = {
+          seq: integerColumn(row, "seq"),
+          token,
+          attempt: integerColumn(row, "attempt"),
+          fromDeadLetters,
+        };
+        if (fromDeadLetters) {
+          taken.push({ envelope: decodeDeadLetterRow(row), lease });
+        } else if (lease.attempt > maxAttempts) {
+          this.moveToDeadLetters(lease, attemptsReason(maxAttempts, textColumn(row, "last_reason")), now);
+        } else {
+          const decoded = decodeRow(row);
+          if ("envelope" in decoded) taken.push({ envelope: decoded.envelope, lease });
+          else this.moveToDeadLetters(lease, `TRANSPORT_INVALID_MESSAGE: ${decoded.problem}`, now);
+        }
       }
-      const decoded = decodeRow(row);
-      if ("envelope" in decoded) return { envelope: decoded.envelope, lease };
-      this.moveToDeadLetters(lease, `TRANSPORT_INVALID_MESSAGE: ${decoded.problem}`, now);
-    }
+      return taken;
+    });
   }
 
   /**

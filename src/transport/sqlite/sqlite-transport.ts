@@ -32,6 +32,8 @@ export class SqliteTransport implements Transport {
   /** Where consumers of this process meet to be woken. */
   private readonly workKey: string;
   private readonly inFlight = new InFlightDeliveries();
+  /** Taken by a receive iteration and not handed out yet: released on close if the iteration never resumes. */
+  private readonly unclaimed = new Set<TakenMessage>();
   private readonly stopping = new AbortController();
   private closing: Promise<void> | undefined;
 
@@ -102,21 +104,35 @@ export class SqliteTransport implements Transport {
     const signal = options.signal ? AbortSignal.any([options.signal, this.stopping.signal]) : this.stopping.signal;
     const leaseMs = options.leaseMs ?? this.options.leaseMs;
     const fromDeadLetters = options.deadLetters ?? false;
-    while (!signal.aborted) {
-      await this.inFlight.belowLimit(options.maxInFlight ?? 10, signal);
-      if (signal.aborted) return;
-      const next = this.takeOrNextVisibleAt(leaseMs, fromDeadLetters);
-      if (typeof next === "object") {
-        yield this.deliver(next);
-        continue;
+    const maxInFlight = options.maxInFlight ?? 10;
+    // Taken in one transaction, handed out one by one; they count towards maxInFlight while they wait here.
+    const prefetched: TakenMessage[] = [];
+    try {
+      while (!signal.aborted) {
+        await this.inFlight.belowLimit(maxInFlight, signal);
+        if (signal.aborted) return;
+        const next = prefetched.shift();
+        if (next) {
+          this.unclaimed.delete(next);
+          yield this.deliver(next);
+          continue;
+        }
+        const taken = this.takeOrNextVisibleAt(leaseMs, fromDeadLetters, maxInFlight - this.inFlight.size);
+        if (Array.isArray(taken)) {
+          for (const message of taken) this.unclaimed.add(message);
+          prefetched.push(...taken);
+          continue;
+        }
+        await waitForWork({
+          until: taken,
+          maxWaitMs: this.options.pollIntervalMs,
+          signal,
+          subscribe: (wake) => onSqliteWork(this.workKey, wake),
+          now: this.options.now,
+        });
       }
-      await waitForWork({
-        until: next,
-        maxWaitMs: this.options.pollIntervalMs,
-        signal,
-        subscribe: (wake) => onSqliteWork(this.workKey, wake),
-        now: this.options.now,
-      });
+    } finally {
+      this.releaseUnclaimed(prefetched.splice(0));
     }
   }
 
@@ -144,30 +160,49 @@ export class SqliteTransport implements Transport {
     this.closing ??= (async () => {
       this.stopping.abort();
       await this.inFlight.drain(options.drainTimeoutMs ?? 30_000);
+      this.releaseUnclaimed([...this.unclaimed]);
       if (this.database.isOpen) this.database.close();
     })();
     return this.closing;
   }
 
   /**
-   * Takes a message when one is visible, else tells when the next one becomes visible (undefined: none waits).
-   * It looks before it takes, so idle consumers only read and never queue for the write lock. A lock timeout is
-   * treated as "nothing yet": the consumer waits a poll interval and tries again; other failures end the receive.
+   * Takes up to `limit` messages when some are visible, else tells when the next one becomes visible (undefined:
+   * none waits). It looks before it takes, so idle consumers only read and never queue for the write lock. A lock
+   * timeout counts as "nothing yet" (the consumer waits a poll interval and tries again); other failures end the
+   * receive.
    */
-  private takeOrNextVisibleAt(leaseMs: number, fromDeadLetters: boolean): TakenMessage | number | undefined {
+  private takeOrNextVisibleAt(
+    leaseMs: number,
+    fromDeadLetters: boolean,
+    limit: number,
+  ): TakenMessage[] | number | undefined {
     try {
       const now = this.options.now();
       const next = this.store.nextVisibleAt(fromDeadLetters);
       if (next === undefined || next > now) return next;
-      return (
-        this.store.take(now, leaseMs, this.options.maxAttempts, fromDeadLetters) ??
-        this.store.nextVisibleAt(fromDeadLetters)
-      );
+      const taken = this.store.take(now, leaseMs, this.options.maxAttempts, fromDeadLetters, Math.max(1, limit));
+      return taken.length > 0 ? taken : this.store.nextVisibleAt(fromDeadLetters);
     } catch (error) {
       const wrapped = toSqliteTransportError(error, "receive failed", this.queue);
       if (wrapped.retryable) return undefined;
       throw wrapped;
     }
+  }
+
+  /** Gives back taken messages that were never handed out; failures leave them to their lease's end. */
+  private releaseUnclaimed(messages: readonly TakenMessage[]): void {
+    if (messages.length === 0 || !this.database.isOpen) return;
+    const now = this.options.now();
+    for (const message of messages) {
+      this.unclaimed.delete(message);
+      try {
+        this.store.settle(message.lease, { kind: "release" }, this.options.maxAttempts, now);
+      } catch {
+        // The lease runs out on its own and the message is delivered again.
+      }
+    }
+    notifySqliteWork(this.workKey);
   }
 
   private deliver({ envelope, lease }: TakenMessage): Delivery {
