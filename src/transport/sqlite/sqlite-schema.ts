@@ -3,7 +3,8 @@
  * readers never block the writer, a busy timeout so that processes wait for each other's write locks, the tables
  * created when missing and the schema version checked.
  */
-import { DatabaseSync } from "node:sqlite";
+import process from "node:process";
+import type { DatabaseSync } from "node:sqlite";
 import { TransportError } from "../../errors.ts";
 import { toSqliteTransportError } from "./sqlite-errors.ts";
 
@@ -51,7 +52,7 @@ export interface OpenQueueDatabaseOptions {
 export function openQueueDatabase(options: OpenQueueDatabaseOptions): DatabaseSync {
   let database: DatabaseSync | undefined;
   try {
-    database = new DatabaseSync(options.path);
+    database = new (loadNodeSqlite(options.queue))(options.path);
     // The busy timeout comes first: switching to WAL takes a lock another process may hold.
     database.exec(`PRAGMA busy_timeout = ${options.busyTimeoutMs}`);
     database.exec("PRAGMA journal_mode = WAL");
@@ -62,6 +63,24 @@ export function openQueueDatabase(options: OpenQueueDatabaseOptions): DatabaseSy
     database?.close();
     throw toSqliteTransportError(error, `cannot open SQLite queue file ${options.path}`, options.queue);
   }
+}
+
+/**
+ * `node:sqlite`, loaded when the first SQLite transport opens rather than when thrift-queue is imported: users of
+ * other transports never load it (nor see the warning older Node versions print for it).
+ */
+function loadNodeSqlite(queue: string): typeof DatabaseSync {
+  let sqlite: { DatabaseSync: typeof DatabaseSync } | undefined;
+  try {
+    sqlite = process.getBuiltinModule("node:sqlite");
+  } catch {
+    sqlite = undefined;
+  }
+  if (!sqlite) {
+    const message = "node:sqlite is not available: the SQLite transport needs Node.js 22.13 or later";
+    throw new TransportError("TRANSPORT_UNSUPPORTED", message, { queue });
+  }
+  return sqlite.DatabaseSync;
 }
 
 function createSchema(database: DatabaseSync, queue: string): void {
