@@ -32,7 +32,7 @@ describe("encode: JSON that does not fit the type", () => {
     [
       "Containers",
       '{"by_point": {"a": "b"}}',
-      'by_point: expected map<struct mapping.Point, string> as [key, value] pairs, got {"a":"b"}',
+      'by_point["a"]: expected struct mapping.Point key as JSON text, got "a"',
     ],
     ["Containers", '{"by_point": [[{"x": 1, "y": "2"}, "p"]]}', 'by_point[0][0].y: expected i32, got "2"'],
     ["Containers", '{"by_bool": [[true]]}', "by_bool[0]: expected [key, value] pair, got [true]"],

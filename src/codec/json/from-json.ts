@@ -107,10 +107,9 @@ function mapFromJson(
   if (Array.isArray(json)) return pairsFromJson(index, type, json, depth);
   if (!isJsonObject(json)) throw invalidValue(type, json);
   const keyType = type.key;
-  // Object form works for any key with a string spelling; struct and container keys need pairs.
-  if (!isScalarType(keyType)) {
-    throw invalidValue(`${describeType(type)} as [key, value] pairs`, json);
-  }
+  // Object form works for any key: scalars by their string spelling, struct and container keys as the JSON text
+  // of their own mapping (`{"{\"x\":1}": …}`). Output uses pairs for those, which read more naturally.
+  if (!isScalarType(keyType)) return jsonTextKeysFromJson(index, type, json, depth);
   // Valid integer keys are named like the encoder names them: `[5]`, not `["5"]`.
   const integerKeys = isObjectKeyType(keyType) && keyType.kind !== "string" && keyType.kind !== "enum";
   const map = new Map<unknown, unknown>();
@@ -122,6 +121,29 @@ function mapFromJson(
       map.set(key, fromJsonAt(index, type.value, json[text], depth));
     } catch (error) {
       throw prefixPath(error, segment, "CODEC_INVALID_VALUE");
+    }
+  }
+  return map;
+}
+
+function jsonTextKeysFromJson(
+  index: SchemaIndex,
+  type: Extract<TypeRef, { kind: "map" }>,
+  json: Readonly<Record<string, unknown>>,
+  depth: number,
+): Map<unknown, unknown> {
+  const map = new Map<unknown, unknown>();
+  for (const text of Object.keys(json)) {
+    try {
+      let keyJson: unknown;
+      try {
+        keyJson = JSON.parse(text) as unknown;
+      } catch {
+        throw invalidValue(`${describeType(type.key)} key as JSON text`, text);
+      }
+      map.set(fromJsonAt(index, type.key, keyJson, depth), fromJsonAt(index, type.value, json[text], depth));
+    } catch (error) {
+      throw prefixPath(error, `[${JSON.stringify(text)}]`, "CODEC_INVALID_VALUE");
     }
   }
   return map;

@@ -11,7 +11,8 @@
  * - enum: member name; an unknown number stays a number; input takes a name or any i32
  * - list, set: array (duplicate set elements collapse on input)
  * - map: object when keyed by string, enum (names) or an integer type (decimal keys); otherwise an array of
- *   `[key, value]` pairs. Input takes either form for any map whose key has a string spelling.
+ *   `[key, value]` pairs. Input takes either form for any map; in object form a struct or container key is
+ *   its own JSON text.
  *
  * Errors are CodecErrors `path: expected <type>, got <json>` (CODEC_INVALID_VALUE), `unknown field "x"`,
  * `missing required field` (CODEC_MISSING_REQUIRED) or a union count error (CODEC_UNION).

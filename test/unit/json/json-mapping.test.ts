@@ -192,6 +192,16 @@ describe("containers", () => {
     expect(valueFromJson(index, T.map(T.binary, T.i8), { "AQ==": 1 })).toEqual(new Map([[bytes(1), 1]]));
   });
 
+  it("either form is accepted for struct and container keys too: object keys are the key's JSON text", () => {
+    const point = T.struct("Point");
+    expect(valueFromJson(index, T.map(point, T.string), { '{"x":1,"y":2}': "p" })).toEqual(
+      valueFromJson(index, T.map(point, T.string), [[{ x: 1, y: 2 }, "p"]]),
+    );
+    expect(valueFromJson(index, T.map(T.list(T.i64), T.i8), { '[1,"9007199254740993"]': 1 })).toEqual(
+      new Map([[[1n, 9007199254740993n], 1]]),
+    );
+  });
+
   it("empty containers", () => {
     expect(valueToJson(index, T.map(T.struct("Point"), T.i8), new Map())).toEqual([]);
     expect(valueToJson(index, T.map(T.string, T.i8), new Map())).toEqual({});
