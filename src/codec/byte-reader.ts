@@ -154,35 +154,33 @@ export abstract class ByteReader {
 
   /** Enters a struct or container level, enforcing maxDepth. */
   protected enter(): void {
-    if (this.depth >= this.maxDepth) {
-      throw codecError("CODEC_DEPTH_EXCEEDED", `nesting deeper than ${this.maxDepth}`);
-    }
+    if (this.depth >= this.maxDepth) throwDepthExceeded(this.maxDepth);
     this.depth++;
   }
 
   /** Leaves a struct or container level; unbalanced calls are a caller bug, reported rather than ignored. */
   protected leave(): void {
-    if (this.depth <= 0) throw codecError("CODEC_INVALID_VALUE", "struct/container end without a matching begin");
+    if (this.depth <= 0) throwUnbalancedEnd();
     this.depth--;
   }
 
+  // The checks below run for every container and string: each is one combined test, with the reporting out of
+  // line, so they stay small enough for V8 to inline into every generated read.
+
   /** Validates a container count against the limits and the bytes left; `minBytes` is one element's minimum. */
   protected checkCount(count: number, minBytes: number): void {
-    if (count < 0) throw codecError("CODEC_NEGATIVE_SIZE", `negative container size ${count}`);
-    if (count > this.maxContainerElements) {
-      throw codecError("CODEC_LIMIT_EXCEEDED", `container of ${count} elements exceeds ${this.maxContainerElements}`);
+    const available = this.end - this.pos;
+    if (count < 0 || count > this.maxContainerElements || count * minBytes > available) {
+      throwBadCount(count, this.maxContainerElements, count * minBytes, available);
     }
-    if (count * minBytes > this.end - this.pos) throwTruncated(count * minBytes, this.end - this.pos);
   }
 
   /** Validates a string/binary length and returns its start, advancing past it. */
   protected takeSized(length: number): number {
-    if (length < 0) throw codecError("CODEC_NEGATIVE_SIZE", `negative string size ${length}`);
-    if (length > this.maxStringBytes) {
-      throw codecError("CODEC_LIMIT_EXCEEDED", `string of ${length} bytes exceeds ${this.maxStringBytes}`);
-    }
     const start = this.pos;
-    if (length > this.end - start) throwTruncated(length, this.end - start);
+    if (length < 0 || length > this.maxStringBytes || length > this.end - start) {
+      throwBadLength(length, this.maxStringBytes, this.end - start);
+    }
     this.pos = start + length;
     return start;
   }
@@ -220,6 +218,30 @@ export function codecError(code: CodecErrorCode, detail: string): CodecError {
 /** Throws CODEC_TRUNCATED; kept out of line so the hot paths stay small. */
 export function throwTruncated(needed: number, available: number): never {
   throw new CodecError("CODEC_TRUNCATED", `needed ${needed} more bytes but only ${available} remain`);
+}
+
+function throwDepthExceeded(maxDepth: number): never {
+  throw codecError("CODEC_DEPTH_EXCEEDED", `nesting deeper than ${maxDepth}`);
+}
+
+function throwUnbalancedEnd(): never {
+  throw codecError("CODEC_INVALID_VALUE", "struct/container end without a matching begin");
+}
+
+/** Reports why a container count failed {@link ByteReader.checkCount}, in the order the checks are specified. */
+function throwBadCount(count: number, maxElements: number, minBytes: number, available: number): never {
+  if (count < 0) throw codecError("CODEC_NEGATIVE_SIZE", `negative container size ${count}`);
+  if (count > maxElements) {
+    throw codecError("CODEC_LIMIT_EXCEEDED", `container of ${count} elements exceeds ${maxElements}`);
+  }
+  throwTruncated(minBytes, available);
+}
+
+/** Reports why a string length failed {@link ByteReader.takeSized}, in the order the checks are specified. */
+function throwBadLength(length: number, maxBytes: number, available: number): never {
+  if (length < 0) throw codecError("CODEC_NEGATIVE_SIZE", `negative string size ${length}`);
+  if (length > maxBytes) throw codecError("CODEC_LIMIT_EXCEEDED", `string of ${length} bytes exceeds ${maxBytes}`);
+  throwTruncated(length, available);
 }
 
 /** Throws CODEC_BAD_TYPE for a wire type id that is not valid where it appeared. */

@@ -205,6 +205,20 @@ export class CompactReader extends ByteReader implements ProtocolReader {
    * `| 0` it where Apache treats it as a signed i32, so sizes >= 2^31 come out negative).
    */
   private readVarint32(): number {
+    // Most varints (lengths, sizes, small ints) are one byte; this much inlines everywhere, the rest is a call.
+    const pos = this.pos;
+    if (pos < this.end) {
+      const b = this.buf[pos]!;
+      if (b < 0x80) {
+        this.pos = pos + 1;
+        return b;
+      }
+    }
+    return this.readLongVarint32();
+  }
+
+  /** {@link readVarint32} for varints longer than a byte (or truncated ones). */
+  private readLongVarint32(): number {
     const buf = this.buf;
     const end = this.end;
     let pos = this.pos;
