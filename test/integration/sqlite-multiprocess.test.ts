@@ -132,7 +132,7 @@ describe("SQLite transport across processes", () => {
   it("redelivers the message of a consumer killed mid-lease to another process once the lease runs out", async () => {
     const path = freshFile();
     const producer = openTransport(path);
-    const leaseMs = 1_500;
+    const leaseMs = 2_500;
     const victim = message("held by a process that dies");
     const bystander = message("sent after");
     await producer.send([victim]);
