@@ -18,8 +18,8 @@ import { codecCase, PLAIN_SAMPLE } from "./codec-cases.ts";
 import type { LibraryName } from "./codec-cases.ts";
 
 const WARMUP_MS = 500;
-const ROUNDS = 9;
-const ROUND_MS = 250;
+const ROUNDS = 21;
+const ROUND_MS = 120;
 /** Operations per timed batch grow until one batch takes this long, so reading the clock costs nothing. */
 const BATCH_MS = 5;
 
