@@ -50,6 +50,7 @@ const SQL = {
   nextVisibleAt: `SELECT MIN(available_at) AS at FROM ${T} WHERE queue = :queue AND dead = :dead`,
   remove: `DELETE FROM ${T} WHERE ${OWNED}`,
   makeVisible: `UPDATE ${T} SET lease_token = NULL, available_at = :at, last_reason = :reason WHERE ${OWNED}`,
+  release: `UPDATE ${T} SET lease_token = NULL, available_at = :now WHERE ${OWNED}`,
   extend: `UPDATE ${T} SET available_at = :at WHERE ${OWNED}`,
   toDeadLetters: `UPDATE ${T} SET dead = 1, dead_reason = :reason, attempt = 0, lease_token = NULL,
     enqueued_at = :now, available_at = :now WHERE ${OWNED} AND dead = 0`,
@@ -160,7 +161,7 @@ export class SqliteQueueStore {
           this.statements.makeVisible.run({ ...owned, at: now + action.delayMs, reason: action.reason ?? null }),
         );
       case "release":
-        return this.changed(this.statements.makeVisible.run({ ...owned, at: now, reason: null }));
+        return this.changed(this.statements.release.run({ ...owned, now }));
     }
   }
 

@@ -179,3 +179,18 @@ describe("SqliteTransport behaviour", () => {
     expect(toSqliteTransportError(full, "send failed", "jobs")).toMatchObject({ retryable: false });
   });
 });
+
+describe("SqliteTransport settlements", () => {
+  it("keeps the last nack reason when a later delivery is released by close", async () => {
+    const path = freshFile();
+    const first = open({ path, maxAttempts: 2 });
+    await first.send([message("flaky")]);
+    await (await receiveOne(first, { timeoutMs: 1000 })).nack({ reason: "boom" });
+    await receiveOne(first, { timeoutMs: 1000 });
+    await first.close({ drainTimeoutMs: 0 }); // releases attempt 2
+    const second = open({ path, maxAttempts: 2 });
+    expect(await receiveUpTo(second, 1, { timeoutMs: 200 })).toEqual([]);
+    const dead = await receiveOne(second, { timeoutMs: 1000, deadLetters: true });
+    expect(dead.metadata[MetadataKey.deadLetterReason]).toBe("exceeded 2 attempts; last error: boom");
+  });
+});
