@@ -5,8 +5,10 @@ import type { CliCommand } from "./command.ts";
 import { decodeCommand } from "./commands/decode.ts";
 import { encodeCommand } from "./commands/encode.ts";
 import { genCommand } from "./commands/gen.ts";
+import { recvCommand } from "./commands/recv.ts";
+import { sendCommand } from "./commands/send.ts";
 
-const COMMANDS: readonly CliCommand[] = [genCommand, encodeCommand, decodeCommand];
+const COMMANDS: readonly CliCommand[] = [genCommand, encodeCommand, decodeCommand, sendCommand, recvCommand];
 
 /** Exit code for bad input or usage: nothing was written to stdout, and one line to stderr. */
 export const EXIT_BAD_INPUT = 2;

@@ -78,6 +78,11 @@ export interface ReceiveOptions {
   readonly maxInFlight?: number;
   /** Read the dead-letter queue instead of the queue. @defaultValue false */
   readonly deadLetters?: boolean;
+  /**
+   * Read without taking, where {@link TransportCapabilities.peek} is true: a nacked delivery goes back unchanged
+   * (its attempt is not counted and it is never dead-lettered for it). @defaultValue false
+   */
+  readonly peek?: boolean;
 }
 
 /** Queue depth, as far as the broker tells. Unknown figures are `undefined`. */

@@ -1,16 +1,13 @@
-import { APPLICATION_EXCEPTION_DEF } from "../../codec/dynamic/application-exception.ts";
-import { decodeCall, decodeStruct, type DecodedCall } from "../../codec/dynamic/index.ts";
-import { findCallTarget, splitMessageName } from "../../codec/dynamic/find-call-target.ts";
-import { argsStructOf, resultStructOf } from "../../codec/dynamic/method-structs.ts";
+import { decodeStruct } from "../../codec/dynamic/index.ts";
 import { structToJson, type JsonObject } from "../../codec/json/index.ts";
 import type { ProtocolName } from "../../codec/protocol.ts";
-import { CodecError } from "../../errors.ts";
 import type { SchemaIndex } from "../../model/schema-index.ts";
-import type { ServiceDef, StructDef } from "../../model/schema.ts";
+import type { StructDef } from "../../model/schema.ts";
+import { decodeCallJson } from "../call-json.ts";
 import type { CliCommand } from "../command.ts";
-import { findNamedService, findNamedStruct, loadCliSchema } from "../load-cli-schema.ts";
+import { findNamedStruct, loadCliSchema } from "../load-cli-schema.ts";
 import { INCLUDE_DIR_OPTION, parseOptions, protocolOption, requireOneOf, requireOption } from "../parse-options.ts";
-import { requireSingleMessage, requireSingleStruct } from "../single-value.ts";
+import { requireSingleStruct } from "../single-value.ts";
 import { readBytesInput } from "../stdin-input.ts";
 
 const USAGE = `Usage: thrift-queue decode --idl <file> (--type <Name> | --call [<Service>[.<method>]])
@@ -55,43 +52,4 @@ function decodeStructJson(index: SchemaIndex, def: StructDef, bytes: Uint8Array,
   const value = decodeStruct(index, def, bytes, protocol);
   requireSingleStruct(bytes, protocol);
   return structToJson(index, def, value);
-}
-
-function decodeCallJson(index: SchemaIndex, target: string, bytes: Uint8Array, protocol: ProtocolName): unknown {
-  const [serviceName, methodName] = target === "" ? [undefined, undefined] : splitTarget(index, target);
-  const service = serviceName === undefined ? undefined : findNamedService(index, serviceName);
-  const call = decodeCall(index, bytes, { protocol, ...(service ? { service } : {}) });
-  const messageName = requireSingleMessage(bytes, protocol);
-  // decodeCall names an exception after the given service whatever its prefix says; a mismatch is an error here.
-  const prefix = splitMessageName(messageName).service;
-  if (service !== undefined && prefix !== undefined && prefix !== service.name) {
-    throw new CodecError(
-      "CODEC_INVALID_VALUE",
-      `message ${JSON.stringify(messageName)} is not for service ${service.name}`,
-    );
-  }
-  if (methodName !== undefined && call.method !== methodName) {
-    throw new CodecError("CODEC_INVALID_VALUE", `expected a message of method ${methodName}, got ${call.method}`);
-  }
-  const args = structToJson(index, bodyStruct(index, call, messageName, service), call.args);
-  return { service: call.service, method: call.method, type: call.type, seqid: call.seqid, args };
-}
-
-/**
- * The struct `decodeCall` read the body as. The target is looked up again from the message name (rather than
- * from the service name in the result, which is unqualified and may be shared by services of other files).
- */
-function bodyStruct(index: SchemaIndex, call: DecodedCall, messageName: string, service?: ServiceDef): StructDef {
-  if (call.type === "exception") return APPLICATION_EXCEPTION_DEF;
-  const found = findCallTarget(index, messageName, service);
-  return call.type === "reply"
-    ? resultStructOf(found.service, found.method)
-    : argsStructOf(found.service, found.method);
-}
-
-/** `Service`, `Service.method` or `include.Service.method`: a known service name wins over a method split. */
-function splitTarget(index: SchemaIndex, target: string): [string, string | undefined] {
-  const dot = target.lastIndexOf(".");
-  if (dot === -1 || index.findService(index.qualify(target))) return [target, undefined];
-  return [target.slice(0, dot), target.slice(dot + 1)];
 }

@@ -82,12 +82,16 @@ export class MemoryTransport implements Transport {
     const signal = options.signal ? AbortSignal.any([options.signal, this.stopping.signal]) : this.stopping.signal;
     const leaseMs = options.leaseMs ?? this.leaseMs;
     const fromDeadLetters = options.deadLetters ?? false;
+    let delivered = 0;
     while (!signal.aborted) {
       await this.inFlight.belowLimit(options.maxInFlight ?? 10, signal);
       if (signal.aborted) return;
       const taken = this.state.take(this.now(), leaseMs, this.maxAttempts, fromDeadLetters);
       if (taken) {
         yield this.deliver(taken.envelope, taken.attempt, taken.leaseId);
+        // Let timers and I/O run between deliveries, as a network broker would: a consumer that nacks every
+        // message at once must not starve the event loop.
+        if (++delivered % 32 === 0) await new Promise((resolve) => setImmediate(resolve));
         continue;
       }
       const until = this.state.nextVisibleAt(fromDeadLetters);
