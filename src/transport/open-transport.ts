@@ -36,9 +36,9 @@ const openers: Record<TransportKind, TransportOpener> = {
     const { MemoryTransport } = await import("./memory/memory-transport.ts");
     return new MemoryTransport({ queue: url.queue, ...settings });
   },
-  sqlite: notYet("sqlite"),
+  sqlite: async (url, settings) => (await import("./sqlite/sqlite-opener.ts")).openSqliteTransport(url, settings),
   sqs: notYet("sqs"),
-  amqp: notYet("amqp"),
+  amqp: async (url, settings) => (await import("./amqp/amqp-opener.ts")).openAmqpTransport(url, settings),
   http: notYet("http"),
 };
 

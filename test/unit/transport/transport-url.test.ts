@@ -66,3 +66,30 @@ describe("openTransport", () => {
     await expect(openTransport("memory://q?leaseMs=soon", { useEnvironment: false })).rejects.toThrow(/leaseMs/);
   });
 });
+
+describe("openTransport for each family", () => {
+  it("opens the sqlite transport from a sqlite: URL", async () => {
+    const { mkdtemp, rm } = await import("node:fs/promises");
+    const { tmpdir } = await import("node:os");
+    const { join } = await import("node:path");
+    const folder = await mkdtemp(join(tmpdir(), "tq-open-"));
+    const transport = await openTransport(`sqlite:${join(folder, "q.db")}?queue=jobs&maxAttempts=3`, {
+      useEnvironment: false,
+    });
+    expect(transport).toMatchObject({ kind: "sqlite", queue: "jobs" });
+    await transport.close();
+    await rm(folder, { recursive: true, force: true });
+  });
+
+  it("opens the amqp transport lazily (no connection until used)", async () => {
+    const transport = await openTransport("amqp://guest:guest@127.0.0.1:5672/?queue=open-test", {
+      useEnvironment: false,
+    });
+    expect(transport).toMatchObject({ kind: "amqp", queue: "open-test" });
+    await transport.close({ drainTimeoutMs: 0 });
+  });
+
+  it("says plainly which families are not built yet", async () => {
+    await expect(openTransport("sqs://q", { useEnvironment: false })).rejects.toThrow(/not available/);
+  });
+});
