@@ -25,6 +25,8 @@ export interface Lease {
 export interface TakenMessage {
   readonly envelope: Envelope;
   readonly lease: Lease;
+  /** When the lease began (ms since the epoch). */
+  readonly takenAt: number;
 }
 
 /** How a consumer settles a leased message (the same choices as the memory queue's). */
@@ -51,6 +53,8 @@ const SQL = {
   remove: `DELETE FROM ${T} WHERE ${OWNED}`,
   makeVisible: `UPDATE ${T} SET lease_token = NULL, available_at = :at, last_reason = :reason WHERE ${OWNED}`,
   release: `UPDATE ${T} SET lease_token = NULL, available_at = :now WHERE ${OWNED}`,
+  // A message taken but never handed out did not get an attempt.
+  giveBack: `UPDATE ${T} SET lease_token = NULL, available_at = :now, attempt = MAX(attempt - 1, 0) WHERE ${OWNED}`,
   extend: `UPDATE ${T} SET available_at = :at WHERE ${OWNED}`,
   toDeadLetters: `UPDATE ${T} SET dead = 1, dead_reason = :reason, attempt = 0, lease_token = NULL,
     enqueued_at = :now, available_at = :now WHERE ${OWNED} AND dead = 0`,
@@ -127,12 +131,12 @@ export class SqliteQueueStore {
           fromDeadLetters,
         };
         if (fromDeadLetters) {
-          taken.push({ envelope: decodeDeadLetterRow(row), lease });
+          taken.push({ envelope: decodeDeadLetterRow(row), lease, takenAt: now });
         } else if (lease.attempt > maxAttempts) {
           this.moveToDeadLetters(lease, attemptsReason(maxAttempts, textColumn(row, "last_reason")), now);
         } else {
           const decoded = decodeRow(row);
-          if ("envelope" in decoded) taken.push({ envelope: decoded.envelope, lease });
+          if ("envelope" in decoded) taken.push({ envelope: decoded.envelope, lease, takenAt: now });
           else this.moveToDeadLetters(lease, `TRANSPORT_INVALID_MESSAGE: ${decoded.problem}`, now);
         }
       }
@@ -163,6 +167,11 @@ export class SqliteQueueStore {
       case "release":
         return this.changed(this.statements.release.run({ ...owned, now }));
     }
+  }
+
+  /** Returns a message that was taken but never handed out, undoing its attempt; false when the lease was lost. */
+  giveBack(lease: Lease, now: number): boolean {
+    return this.changed(this.statements.giveBack.run({ seq: lease.seq, token: lease.token, now }));
   }
 
   /** Moves a leased message's visibility to `until`; returns false when the lease was lost. */

@@ -14,6 +14,7 @@ import { notifySqliteWork, onSqliteWork, sqliteWorkKey } from "./sqlite-notifier
 import { resolveSqliteOptions, type ResolvedSqliteOptions, type SqliteTransportOptions } from "./sqlite-options.ts";
 import { SqliteQueueStore, type Settlement, type TakenMessage } from "./sqlite-queue-store.ts";
 import { invalidMessageProblem } from "./sqlite-row.ts";
+import { PrefetchBuffer } from "./sqlite-prefetch.ts";
 import { openQueueDatabase } from "./sqlite-schema.ts";
 
 export type { SqliteTransportOptions } from "./sqlite-options.ts";
@@ -32,8 +33,8 @@ export class SqliteTransport implements Transport {
   /** Where consumers of this process meet to be woken. */
   private readonly workKey: string;
   private readonly inFlight = new InFlightDeliveries();
-  /** Taken by a receive iteration and not handed out yet: released on close if the iteration never resumes. */
-  private readonly unclaimed = new Set<TakenMessage>();
+  /** What receive iterations took and did not hand out yet: given back on close if an iteration never resumes. */
+  private readonly prefetchBuffers = new Set<PrefetchBuffer>();
   private readonly stopping = new AbortController();
   private closing: Promise<void> | undefined;
 
@@ -106,21 +107,21 @@ export class SqliteTransport implements Transport {
     const fromDeadLetters = options.deadLetters ?? false;
     const maxInFlight = options.maxInFlight ?? 10;
     // Taken in one transaction, handed out one by one; they count towards maxInFlight while they wait here.
-    const prefetched: TakenMessage[] = [];
+    const prefetched = new PrefetchBuffer((messages) => this.giveBack(messages), leaseMs / 2);
+    this.prefetchBuffers.add(prefetched);
     try {
       while (!signal.aborted) {
         await this.inFlight.belowLimit(maxInFlight, signal);
         if (signal.aborted) return;
-        const next = prefetched.shift();
+        const next = prefetched.next();
         if (next) {
-          this.unclaimed.delete(next);
-          yield this.deliver(next);
+          const delivery = this.handOut(next, leaseMs);
+          if (delivery) yield delivery;
           continue;
         }
         const taken = this.takeOrNextVisibleAt(leaseMs, fromDeadLetters, maxInFlight - this.inFlight.size);
         if (Array.isArray(taken)) {
-          for (const message of taken) this.unclaimed.add(message);
-          prefetched.push(...taken);
+          prefetched.fill(taken);
           continue;
         }
         await waitForWork({
@@ -132,7 +133,8 @@ export class SqliteTransport implements Transport {
         });
       }
     } finally {
-      this.releaseUnclaimed(prefetched.splice(0));
+      prefetched.clear();
+      this.prefetchBuffers.delete(prefetched);
     }
   }
 
@@ -160,7 +162,7 @@ export class SqliteTransport implements Transport {
     this.closing ??= (async () => {
       this.stopping.abort();
       await this.inFlight.drain(options.drainTimeoutMs ?? 30_000);
-      this.releaseUnclaimed([...this.unclaimed]);
+      for (const buffer of this.prefetchBuffers) buffer.clear();
       if (this.database.isOpen) this.database.close();
     })();
     return this.closing;
@@ -190,14 +192,29 @@ export class SqliteTransport implements Transport {
     }
   }
 
+  /**
+   * Hands out a prefetched message with a fresh lease when it waited more than a tenth of one, so that every
+   * delivery starts with (nearly) its whole lease. Undefined when another consumer holds it now.
+   */
+  private handOut(message: TakenMessage, leaseMs: number): Delivery | undefined {
+    const now = this.options.now();
+    if (now - message.takenAt > leaseMs / 10) {
+      try {
+        if (!this.store.extend(message.lease, now + leaseMs)) return undefined;
+      } catch {
+        // Hand it out with the lease it has.
+      }
+    }
+    return this.deliver(message);
+  }
+
   /** Gives back taken messages that were never handed out; failures leave them to their lease's end. */
-  private releaseUnclaimed(messages: readonly TakenMessage[]): void {
-    if (messages.length === 0 || !this.database.isOpen) return;
+  private giveBack(messages: readonly TakenMessage[]): void {
+    if (!this.database.isOpen) return;
     const now = this.options.now();
     for (const message of messages) {
-      this.unclaimed.delete(message);
       try {
-        this.store.settle(message.lease, { kind: "release" }, this.options.maxAttempts, now);
+        this.store.giveBack(message.lease, now);
       } catch {
         // The lease runs out on its own and the message is delivered again.
       }

@@ -1,7 +1,7 @@
 /**
  * What the conformance suite does not cover for the SQLite transport: options and URLs, the schema version,
- * prefetch given back when an iteration ends, same-process wakeups, attempts used up by expired leases, the
- * injected clock, and `node:sqlite` errors translated into TransportErrors.
+ * prefetch given back (when an iteration ends, or while a slow consumer works), same-process wakeups, attempts
+ * used up by expired leases, the injected clock, and `node:sqlite` errors translated into TransportErrors.
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -13,6 +13,7 @@ import {
   MetadataKey,
   SqliteTransport,
   parseTransportUrl,
+  type Delivery,
   type SqliteTransportOptions,
 } from "thrift-queue";
 import { message } from "../../conformance/transport-conformance.ts";
@@ -124,8 +125,36 @@ describe("SqliteTransport behaviour", () => {
     const [only] = await receiveUpTo(first, 1, { timeoutMs: 1000, maxInFlight: 10 });
     expect(await first.stats()).toMatchObject({ visible: 4, inFlight: 1 });
     const second = open({ path });
-    expect(await receiveUpTo(second, 4, { timeoutMs: 1000 })).toHaveLength(4);
+    const rest = await receiveUpTo(second, 4, { timeoutMs: 1000 });
+    expect(rest.map((delivery) => delivery.attempt)).toEqual([1, 1, 1, 1]); // never handed out: no attempt used
     await only?.ack();
+  });
+
+  it("does not sit on prefetched messages while a slow consumer works, nor deliver one twice", async () => {
+    const path = freshFile();
+    const slow = open({ path, leaseMs: 300 });
+    const other = open({ path, leaseMs: 300 });
+    const sent = Array.from({ length: 4 }, (_, index) => message(`s${index}`));
+    await slow.send(sent);
+    const slowlyDone: Delivery[] = [];
+    const stop = new AbortController();
+    const slowWork = (async () => {
+      for await (const delivery of slow.receive({ signal: stop.signal, maxInFlight: 5 })) {
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        await delivery.ack();
+        slowlyDone.push(delivery);
+      }
+    })();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const quicklyDone = await receiveUpTo(other, 3, { timeoutMs: 2_000 });
+    await Promise.all(quicklyDone.map((delivery) => delivery.ack()));
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    stop.abort();
+    await slowWork;
+    const all = [...slowlyDone, ...quicklyDone];
+    expect(all.map((delivery) => delivery.id).sort()).toEqual(sent.map((one) => one.id).sort());
+    expect(all.map((delivery) => delivery.attempt)).toEqual([1, 1, 1, 1]);
+    expect(quicklyDone.length).toBeGreaterThanOrEqual(2);
   });
 
   it("wakes a waiting consumer of the same process at once, without waiting for a poll", async () => {
