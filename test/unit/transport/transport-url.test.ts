@@ -1,4 +1,7 @@
 /** Transport URLs select the family and queue; bad URLs are ConfigErrors that never echo a password. */
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import {
   ConfigError,
@@ -69,9 +72,6 @@ describe("openTransport", () => {
 
 describe("openTransport for each family", () => {
   it("opens the sqlite transport from a sqlite: URL", async () => {
-    const { mkdtemp, rm } = await import("node:fs/promises");
-    const { tmpdir } = await import("node:os");
-    const { join } = await import("node:path");
     const folder = await mkdtemp(join(tmpdir(), "tq-open-"));
     const transport = await openTransport(`sqlite:${join(folder, "q.db")}?queue=jobs&maxAttempts=3`, {
       useEnvironment: false,
