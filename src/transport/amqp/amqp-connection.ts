@@ -10,6 +10,9 @@ import type { ResolvedAmqpOptions } from "./amqp-options.ts";
 import { AmqpSession } from "./amqp-session.ts";
 import { reconnectDelayMs } from "./reconnect-backoff.ts";
 
+/** How long opening a connection may take, unless the socket options say otherwise. */
+const CONNECT_TIMEOUT_MS = 10_000;
+
 /** Runs on every new connection before it is handed out (declares the topology). */
 export type SessionSetup = (session: AmqpSession) => Promise<void>;
 
@@ -81,9 +84,11 @@ export class AmqpConnection {
   private async connectOnce(): Promise<AmqpSession | undefined> {
     let model: ChannelModel | undefined;
     try {
+      const { socketOptions } = this.options;
       model = await this.options.connect(this.options.brokerUrl, {
-        ...this.options.socketOptions,
-        clientProperties: { connection_name: this.options.connectionName },
+        timeout: CONNECT_TIMEOUT_MS,
+        ...socketOptions,
+        clientProperties: { ...socketOptions.clientProperties, connection_name: this.options.connectionName },
       });
       model.on("error", (error: Error) => this.options.logger.warn({ err: error }, "AMQP connection error"));
       model.on("blocked", (reason: string) => this.options.logger.warn({ reason }, "AMQP connection blocked"));

@@ -20,6 +20,9 @@ import { EnvelopePublisher } from "./envelope-publisher.ts";
 
 export type { AmqpTransportOptions } from "./amqp-options.ts";
 
+/** AMQP's prefetch count is an unsigned 16-bit number. */
+const MAX_PREFETCH = 65_535;
+
 /** A queue on a RabbitMQ (AMQP 0-9-1) broker: `amqp://…?queue=jobs` or `amqps://…`. */
 export class AmqpTransport implements Transport {
   readonly kind = "amqp";
@@ -105,7 +108,7 @@ export class AmqpTransport implements Transport {
     const consumer = new AmqpConsumer({
       connection: this.connection,
       queue: fromDeadLetters ? this.topology.dead : this.topology.main,
-      prefetch: options.maxInFlight ?? 10,
+      prefetch: Math.min(Math.max(1, Math.floor(options.maxInFlight ?? 10)), MAX_PREFETCH),
       redeclare: async () => this.declareTopology(await this.connection.session()),
       logger: this.options.logger,
       initialDelayMs: this.options.reconnectInitialDelayMs,

@@ -37,6 +37,8 @@ export interface LeaseContext {
   readonly onFinished: (settlement: LeaseSettlement) => void;
 }
 
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 type LeaseState = "held" | "settling" | "lost" | "done";
 
 /** The settle operations and lease timer of one delivery. */
@@ -173,8 +175,11 @@ export class LeaseSettlement implements SettleOperations {
 
   private arm(ms: number): void {
     clearTimeout(this.timer);
-    this.deadline = Date.now() + ms;
-    this.timer = setTimeout(() => this.expire(), ms);
+    // Timers hold at most 2^31-1 ms (~24.8 days); longer leases are cut there (the broker's own consumer timeout,
+    // 30 min by default, cuts them much earlier anyway).
+    const capped = Math.min(Math.max(0, ms), MAX_TIMER_MS);
+    this.deadline = Date.now() + capped;
+    this.timer = setTimeout(() => this.expire(), capped);
   }
 
   /** Ends the lease; `letGo` tells the channel the message is no longer held (unless ack or requeue did). */
