@@ -4,6 +4,7 @@
  * process wake at once on new work, those of other processes poll. The file layout is in docs/transports-sqlite.md.
  */
 import type { DatabaseSync } from "node:sqlite";
+import { setImmediate } from "node:timers/promises";
 import { TransportError } from "../../errors.ts";
 import { InFlightDeliveries } from "../in-flight.ts";
 import type { CloseOptions, Delivery, OutgoingMessage, QueueStats, ReceiveOptions, Transport } from "../transport.ts";
@@ -109,6 +110,7 @@ export class SqliteTransport implements Transport {
     // Taken in one transaction, handed out one by one; they count towards maxInFlight while they wait here.
     const prefetched = new PrefetchBuffer((messages) => this.giveBack(messages), leaseMs / 2);
     this.prefetchBuffers.add(prefetched);
+    let handedOut = 0;
     try {
       while (!signal.aborted) {
         await this.inFlight.belowLimit(maxInFlight, signal);
@@ -117,6 +119,9 @@ export class SqliteTransport implements Transport {
         if (next) {
           const delivery = this.handOut(next, leaseMs);
           if (delivery) yield delivery;
+          // Let timers and I/O run between deliveries: a consumer that nacks every message at once (each one
+          // visible again at once) must not starve the event loop.
+          if (++handedOut % 32 === 0) await setImmediate();
           continue;
         }
         const taken = this.takeOrNextVisibleAt(leaseMs, fromDeadLetters, maxInFlight - this.inFlight.size);

@@ -169,6 +169,19 @@ describe("SqliteTransport behaviour", () => {
     expect(Date.now() - sentAt).toBeLessThan(1_000);
   });
 
+  it("lets timers run while a consumer nacks every delivery at once", async () => {
+    const transport = open({ path: freshFile(), maxAttempts: 1_000_000 });
+    await transport.send([message("always fails")]);
+    const stop = new AbortController();
+    setTimeout(() => stop.abort(), 100);
+    let attempts = 0;
+    for await (const delivery of transport.receive({ signal: stop.signal })) {
+      attempts = delivery.attempt;
+      await delivery.nack();
+    }
+    expect(attempts).toBeGreaterThan(32);
+  });
+
   it("dead-letters a message whose leases kept running out, with the reason", async () => {
     const transport = open({ path: freshFile(), maxAttempts: 2, leaseMs: 30 });
     const sent = message("crashes its consumers");
