@@ -30,14 +30,13 @@ async function brokerConnections(names: readonly string[]): Promise<string[]> {
  * (a remote broker) — destroys the sockets of `models`. Resolves once the close was requested.
  */
 export async function closeConnections(names: readonly string[], models: readonly ChannelModel[]): Promise<void> {
-  let pids: string[];
-  try {
-    pids = await brokerConnections(names);
-  } catch {
+  const pids = await brokerConnections(names).catch(() => []);
+  if (pids.length === 0) {
+    // No rabbitmqctl here, or it manages another broker than the one under test.
+    if (models.length === 0) throw new Error(`no connection named ${names.join(", ")} to close`);
     for (const model of models) (model.connection as unknown as { stream: { destroy(): void } }).stream.destroy();
     return;
   }
-  if (pids.length === 0) throw new Error(`no broker connection named ${names.join(", ")}`);
   await Promise.all(pids.map((pid) => run("rabbitmqctl", ["close_connection", pid, "thrift-queue resilience test"])));
 }
 
