@@ -133,6 +133,17 @@ export class TransportError extends ThriftQueueError {
   }
 }
 
+/** Codes of {@link HandlerError}. */
+export type HandlerErrorCode = "HANDLER_FAILED" | "HANDLER_UNKNOWN_METHOD" | "HANDLER_DECLARED_EXCEPTION";
+
+/** A job's handler failed: it threw, the method is unknown, or it raised an exception the IDL declares. */
+export class HandlerError extends ThriftQueueError {
+  declare readonly code: HandlerErrorCode;
+  constructor(code: HandlerErrorCode, message: string, options?: ThriftQueueErrorOptions) {
+    super(code, message, options);
+  }
+}
+
 /** Wraps anything thrown into a {@link ThriftQueueError}, for use at boundaries (CLI, workers). */
 export function toThriftQueueError(error: unknown): ThriftQueueError {
   if (error instanceof ThriftQueueError) return error;
