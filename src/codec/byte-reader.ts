@@ -41,6 +41,8 @@ export abstract class ByteReader {
   protected pos = 0;
   /** End of the input. */
   protected end: number;
+  /** The whole input as latin1 text, made on the first ASCII string read (see readUtf8). */
+  private text: string | undefined = undefined;
   /** Current nesting of structs and containers. */
   protected depth = 0;
   protected readonly maxDepth: number;
@@ -194,7 +196,11 @@ export abstract class ByteReader {
   /** Reads a UTF-8 string of `length` bytes (already read from the prefix). */
   protected readUtf8(length: number): string {
     const start = this.takeSized(length);
-    return decodeUtf8(this.buf, start, start + length);
+    const end = start + length;
+    if (length > 1 && this.end <= SHARED_TEXT_MAX_BYTES && isAscii(this.buf, start, end)) {
+      return (this.text ??= latin1Text(this.buf)).slice(start, end);
+    }
+    return decodeUtf8(this.buf, start, end);
   }
 
   /** Reads `length` bytes as a copy, so later reuse of the input buffer cannot change the result. */
@@ -208,6 +214,28 @@ export abstract class ByteReader {
     if (type < 1 || type > 4) throw codecError("CODEC_INVALID_VALUE", `invalid message type ${type}`);
     return { name, type: type as MessageTypeId, seqid };
   }
+}
+
+/**
+ * Messages up to this size turn their bytes into one latin1 string with one native call, and ASCII strings are
+ * sliced from it: far cheaper than building each short string by itself. V8 may keep that text alive as long
+ * as a slice of 13 or more characters lives, so the size is small enough for that to cost little.
+ */
+const SHARED_TEXT_MAX_BYTES = 4 * 1024;
+
+function isAscii(buf: Uint8Array, start: number, end: number): boolean {
+  let bits = 0;
+  for (let i = start; i < end; i++) bits |= buf[i]!;
+  return bits < 0x80;
+}
+
+/** Node's Buffer has `latin1Slice`, which `toString("latin1")` calls after checking its arguments. */
+type Latin1Slicing = Buffer & { latin1Slice?: (start: number, end: number) => string };
+
+/** Every byte as one character (positions are preserved), in one native call. */
+function latin1Text(buf: Uint8Array): string {
+  const view: Latin1Slicing = Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength);
+  return view.latin1Slice ? view.latin1Slice(0, view.length) : view.toString("latin1");
 }
 
 /** Creates a CodecError with an empty path. */
