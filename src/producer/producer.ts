@@ -54,6 +54,7 @@ export function createProducer(options: ProducerOptions): Producer {
   const batcher = new SendBatcher(transport, options);
 
   async function sendEncoded(payload: Uint8Array, callOptions: CallOptions = {}): Promise<Receipt> {
+    checkSupported(transport, callOptions);
     const message = outgoingMessage(payload, protocol, callOptions, now());
     await batcher.enqueue(message);
     return { jobId: message.id, queue: transport.queue, enqueuedAt: message.metadata[MetadataKey.enqueuedAt] ?? "" };
@@ -99,6 +100,22 @@ export function outgoingMessage(
     ...(options.groupId === undefined ? {} : { groupId: options.groupId }),
     ...(options.deduplicationId === undefined ? {} : { deduplicationId: options.deduplicationId }),
   };
+}
+
+/** Options the transport cannot honour are errors, never silently dropped. */
+function checkSupported(transport: Transport, options: CallOptions): void {
+  const { capabilities, kind } = transport;
+  const problems: string[] = [];
+  if (options.priority !== undefined && !capabilities.priority) problems.push("priority");
+  if ((options.delayMs ?? 0) > capabilities.maxDelayMs) {
+    problems.push(`delayMs over ${capabilities.maxDelayMs}`);
+  }
+  if ((options.groupId !== undefined || options.deduplicationId !== undefined) && capabilities.ordering !== "group") {
+    problems.push("groupId and deduplicationId (FIFO queues only)");
+  }
+  if (problems.length > 0) {
+    throw new ConfigError("CONFIG_INVALID", `the ${kind} transport does not support ${problems.join(", ")}`);
+  }
 }
 
 function deadlineMillis(deadline: Date | number): number {

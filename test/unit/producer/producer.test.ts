@@ -29,6 +29,8 @@ class GatedTransport {
   answered = 0;
   failIds: readonly string[] = [];
   readonly queue = "gated";
+  readonly kind = "gated";
+  readonly capabilities = new MemoryTransport({ queue: "gated-capabilities" }).capabilities;
 
   send(messages: readonly OutgoingMessage[]): Promise<void> {
     this.batches.push([...messages]);
@@ -140,6 +142,8 @@ describe("producer over a transport", () => {
     await expect(client.render({ job: { imageId: "x" } as typeof job })).rejects.toBeInstanceOf(CodecError);
     await expect(client.render({ job }, { metadata: { "content-type": "x" } })).rejects.toBeInstanceOf(ConfigError);
     await expect(client.render({ job }, { delayMs: -1 })).rejects.toBeInstanceOf(ConfigError);
+    await expect(client.render({ job }, { priority: 5 })).rejects.toThrow(/memory transport does not support priority/);
+    await expect(client.render({ job }, { groupId: "g" })).rejects.toThrow(/FIFO queues only/);
     expect(await transport.stats()).toMatchObject({ visible: 0, delayed: 0 });
     await transport.close();
   });
