@@ -4,6 +4,8 @@
  * created when missing and the schema version checked.
  */
 import process from "node:process";
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
 import type { DatabaseSync } from "node:sqlite";
 import { TransportError } from "../../errors.ts";
 import { toSqliteTransportError } from "./sqlite-errors.ts";
@@ -52,6 +54,8 @@ export interface OpenQueueDatabaseOptions {
 export function openQueueDatabase(options: OpenQueueDatabaseOptions): DatabaseSync {
   let database: DatabaseSync | undefined;
   try {
+    // The embedded default lives under a data folder that a fresh checkout does not have yet.
+    if (options.path !== ":memory:") mkdirSync(dirname(options.path), { recursive: true });
     database = new (loadNodeSqlite(options.queue))(options.path);
     // The busy timeout comes first: switching to WAL takes a lock another process may hold.
     database.exec(`PRAGMA busy_timeout = ${options.busyTimeoutMs}`);

@@ -71,9 +71,10 @@ describe("openTransport", () => {
 });
 
 describe("openTransport for each family", () => {
-  it("opens the sqlite transport from a sqlite: URL", async () => {
+  it("opens the sqlite transport from a sqlite: URL, creating its folder", async () => {
     const folder = await mkdtemp(join(tmpdir(), "tq-open-"));
-    const transport = await openTransport(`sqlite:${join(folder, "q.db")}?queue=jobs&maxAttempts=3`, {
+    // The data folder does not exist yet: the transport creates it, as a fresh checkout needs.
+    const transport = await openTransport(`sqlite:${join(folder, "data", "nested", "q.db")}?queue=jobs&maxAttempts=3`, {
       useEnvironment: false,
     });
     expect(transport).toMatchObject({ kind: "sqlite", queue: "jobs" });
