@@ -61,6 +61,7 @@ export type {
   Delivery,
   NackOptions,
   OutgoingMessage,
+  QueueAdmin,
   QueueStats,
   ReceiveOptions,
   Transport,
@@ -83,6 +84,8 @@ export { MemoryTransport, type MemoryTransportOptions } from "./transport/memory
 export { AmqpTransport, type AmqpTransportOptions } from "./transport/amqp/amqp-transport.ts";
 export { silentLogger, type Logger } from "./logger.ts";
 export { SqliteTransport, type SqliteTransportOptions } from "./transport/sqlite/sqlite-transport.ts";
+export { HttpTransport, type HttpTransportOptions } from "./transport/http/http-transport.ts";
+export { signWebhook, verifyWebhook, type WebhookSecrets } from "./transport/http/webhook-signature.ts";
 export {
   numericParam,
   parseTransportUrl,

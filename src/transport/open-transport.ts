@@ -39,7 +39,7 @@ const openers: Record<TransportKind, TransportOpener> = {
   sqlite: async (url, settings) => (await import("./sqlite/sqlite-opener.ts")).openSqliteTransport(url, settings),
   sqs: notYet("sqs"),
   amqp: async (url, settings) => (await import("./amqp/amqp-opener.ts")).openAmqpTransport(url, settings),
-  http: notYet("http"),
+  http: async (url, settings) => (await import("./http/http-opener.ts")).openHttpTransport(url, settings),
 };
 
 function notYet(kind: TransportKind): TransportOpener {
