@@ -106,6 +106,28 @@ export interface CloseOptions {
 }
 
 /**
+ * Queue management where the broker has queues to manage (`thrift-queue queues`). Both methods are safe to call
+ * while other transports send to and receive from the queue.
+ */
+export interface QueueAdmin {
+  /**
+   * Creates the queue and its dead-letter queue when missing, per the transport's settings (`maxAttempts` is the
+   * dead-letter-after count where the broker keeps one with the queue). Idempotent: an existing queue with the same
+   * settings is left as it is.
+   */
+  create(): Promise<void>;
+  /**
+   * Moves every dead letter back to the queue, attempts reset and `dead-letter-reason` removed; returns how many
+   * where known. Never loses a message: each copy is durably accepted before its dead letter is removed (a failure
+   * in between leaves a duplicate, never a gap). Dead letters that are leased, or that arrive during the call, may
+   * stay for the next redrive.
+   */
+  redrive(): Promise<number | undefined>;
+  /** The dead-letter queue's name where it is a queue of its own on the broker (`Q.dead` on AMQP). */
+  readonly deadLetterQueue?: string;
+}
+
+/**
  * A queue on a broker. `send` is safe to call concurrently; each `receive()` call is one consumer. `close()` is
  * idempotent: it ends every receive iteration, waits up to `drainTimeoutMs` for deliveries already handed out
  * to be settled, releases the rest for redelivery (never losing them) and closes connections.
@@ -116,6 +138,8 @@ export interface Transport {
   /** The queue name. */
   readonly queue: string;
   readonly capabilities: TransportCapabilities;
+  /** Creating the queue and redriving its dead letters, where the transport can; absent elsewhere. */
+  readonly admin?: QueueAdmin;
   /**
    * Sends messages; resolves once the broker has durably accepted every one (in order), or rejects with a
    * TransportError naming the ids that were not accepted. Payloads over `maxPayloadBytes` reject with

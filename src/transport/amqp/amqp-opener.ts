@@ -1,7 +1,8 @@
 /**
  * Opening the AMQP transport from a parsed `amqp://…?queue=<queue>` or `amqps://…` URL, for `openTransport`.
- * Parameters beyond the common ones: `type` (`classic` or `quorum`) and `maxPayloadBytes`; amqplib reads
- * `heartbeat`, `frameMax`, `channelMax`, `locale` and `maxFrameSize` from the same URL.
+ * Parameters beyond the common ones: `type` (`classic` or `quorum`), `maxPayloadBytes` and `unavailableTimeoutMs`
+ * (which then also bounds each connection attempt, so that a short wait stays short when a host never answers);
+ * amqplib reads `heartbeat`, `frameMax`, `channelMax`, `locale` and `maxFrameSize` from the same URL.
  */
 import type { CommonTransportSettings } from "../open-transport.ts";
 import type { Transport } from "../transport.ts";
@@ -11,10 +12,14 @@ import { numericParam, type TransportUrl } from "../transport-url.ts";
 export async function openAmqpTransport(url: TransportUrl, settings: CommonTransportSettings): Promise<Transport> {
   const { AmqpTransport } = await import("./amqp-transport.ts");
   const maxPayloadBytes = numericParam(url, "maxPayloadBytes", Number.NaN);
+  const unavailableTimeoutMs = numericParam(url, "unavailableTimeoutMs", Number.NaN);
   return new AmqpTransport({
     url: url.url.toString(),
     queue: url.queue,
     ...settings,
     ...(Number.isNaN(maxPayloadBytes) ? {} : { maxPayloadBytes }),
+    ...(Number.isNaN(unavailableTimeoutMs)
+      ? {}
+      : { unavailableTimeoutMs, socketOptions: { timeout: Math.min(unavailableTimeoutMs, 10_000) } }),
   });
 }

@@ -69,7 +69,7 @@ const MiB = 1024 * 1024;
 /** Longest queue name accepted, leaving room for the `.delay.<ms>` suffix within AMQP's 255 bytes. */
 const MAX_QUEUE_NAME_BYTES = 200;
 /** Query parameters the transport reads (directly or through `openTransport`); amqplib gets the others. */
-const QUERY_KEYS = ["queue", "type", "maxAttempts", "leaseMs", "maxPayloadBytes"] as const;
+const QUERY_KEYS = ["queue", "type", "maxAttempts", "leaseMs", "maxPayloadBytes", "unavailableTimeoutMs"] as const;
 
 const defaultConnect: AmqpConnect = async (url, socketOptions) => {
   // Loaded lazily, so a user of another transport never loads amqplib.

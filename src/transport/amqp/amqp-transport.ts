@@ -7,11 +7,12 @@
 import { TransportError } from "../../errors.ts";
 import { InFlightDeliveries } from "../in-flight.ts";
 import type { CloseOptions, Delivery, OutgoingMessage, QueueStats, ReceiveOptions, Transport } from "../transport.ts";
-import type { TransportCapabilities } from "../transport.ts";
+import type { QueueAdmin, TransportCapabilities } from "../transport.ts";
 import { AmqpConnection } from "./amqp-connection.ts";
 import { AmqpConsumer } from "./amqp-consumer.ts";
 import { resolveAmqpOptions, type AmqpTransportOptions, type ResolvedAmqpOptions } from "./amqp-options.ts";
 import { AmqpReceiver } from "./amqp-receiver.ts";
+import { redriveDeadLetters } from "./amqp-redrive.ts";
 import type { AmqpSession } from "./amqp-session.ts";
 import { MAX_DELAY_MS, QueueTopology } from "./amqp-topology.ts";
 import { enqueuedAtMs } from "./amqp-wire.ts";
@@ -28,6 +29,8 @@ export class AmqpTransport implements Transport {
   readonly kind = "amqp";
   readonly queue: string;
   readonly capabilities: TransportCapabilities;
+  /** Declares Q and `Q.dead` now (`create`); moves `Q.dead` back to Q (`redrive`, see amqp-redrive.ts). */
+  readonly admin: QueueAdmin;
   private readonly options: ResolvedAmqpOptions;
   private readonly topology: QueueTopology;
   private readonly delayQueues: DelayQueues;
@@ -65,6 +68,11 @@ export class AmqpTransport implements Transport {
       delayQueues: this.delayQueues,
       redeclare,
     });
+    this.admin = {
+      create: () => this.declareNow(),
+      redrive: () => this.redrive(),
+      deadLetterQueue: this.topology.dead,
+    };
     this.receiver = new AmqpReceiver({
       options: this.options,
       topology: this.topology,
@@ -180,6 +188,22 @@ export class AmqpTransport implements Transport {
       await this.connection.close();
     })();
     return this.closing;
+  }
+
+  /** Declares the topology again even when connected (a queue may have been deleted since the connection). */
+  private async declareNow(): Promise<void> {
+    if (this.closing) throw this.closedError();
+    const session = await this.connection.session();
+    await this.declareTopology(session).catch((error: unknown) => {
+      throw this.unavailable("cannot declare the queues", error);
+    });
+  }
+
+  private async redrive(): Promise<number> {
+    if (this.closing) throw this.closedError();
+    const session = await this.connection.session();
+    const { topology, publisher: republisher } = this;
+    return redriveDeadLetters({ session, topology, republisher, logger: this.options.logger });
   }
 
   private async declareTopology(session: AmqpSession): Promise<void> {

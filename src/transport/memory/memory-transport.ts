@@ -6,7 +6,7 @@
 import { TransportError } from "../../errors.ts";
 import { InFlightDeliveries } from "../in-flight.ts";
 import type { CloseOptions, Delivery, OutgoingMessage, QueueStats, ReceiveOptions, Transport } from "../transport.ts";
-import type { TransportCapabilities } from "../transport.ts";
+import type { QueueAdmin, TransportCapabilities } from "../transport.ts";
 import { waitForWork } from "../wait-for-work.ts";
 import type { Envelope } from "../envelope.ts";
 import { MemoryQueue, type Settlement } from "./memory-queue.ts";
@@ -32,6 +32,11 @@ export class MemoryTransport implements Transport {
   readonly kind = "memory";
   readonly queue: string;
   readonly capabilities: TransportCapabilities;
+  /** A memory queue exists once named, and keeps its dead letters beside it: `create` has nothing to do. */
+  readonly admin: QueueAdmin = {
+    create: () => Promise.resolve(),
+    redrive: () => this.redrive(),
+  };
   private readonly state: MemoryQueue;
   private readonly maxAttempts: number;
   private readonly leaseMs: number;

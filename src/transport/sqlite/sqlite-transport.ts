@@ -8,7 +8,7 @@ import { setImmediate } from "node:timers/promises";
 import { TransportError } from "../../errors.ts";
 import { InFlightDeliveries } from "../in-flight.ts";
 import type { CloseOptions, Delivery, OutgoingMessage, QueueStats, ReceiveOptions, Transport } from "../transport.ts";
-import type { TransportCapabilities } from "../transport.ts";
+import type { QueueAdmin, TransportCapabilities } from "../transport.ts";
 import { waitForWork } from "../wait-for-work.ts";
 import { toSqliteTransportError } from "./sqlite-errors.ts";
 import { notifySqliteWork, onSqliteWork, sqliteWorkKey } from "./sqlite-notifier.ts";
@@ -28,6 +28,16 @@ export class SqliteTransport implements Transport {
   readonly kind = "sqlite";
   readonly queue: string;
   readonly capabilities: TransportCapabilities;
+  /**
+   * Opening the transport already created the file and its tables (dead letters are rows of the same table), so
+   * `create` only checks that the transport is open and the file readable.
+   */
+  readonly admin: QueueAdmin = {
+    create: async () => {
+      await this.stats();
+    },
+    redrive: () => this.redrive(),
+  };
   private readonly options: ResolvedSqliteOptions;
   private readonly database: DatabaseSync;
   private readonly store: SqliteQueueStore;
