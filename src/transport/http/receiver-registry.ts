@@ -160,7 +160,13 @@ function serverFor(options: ResolvedHttpOptions): ServerEntry {
   });
   const secure = options.target.protocol === "https:";
   const tls = { key: options.key, cert: options.cert };
-  const server = secure ? createHttpsServer(tls, listener) : createHttpServer(listener);
+  let server: Server;
+  try {
+    server = secure ? createHttpsServer(tls, listener) : createHttpServer(listener);
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new ConfigError("CONFIG_INVALID", `invalid TLS key or cert for ${key}: ${reason}`, { cause: error });
+  }
   server.requestTimeout = options.requestTimeoutMs;
   server.headersTimeout = Math.min(60_000, options.requestTimeoutMs);
   const ready = listen(server, options).catch((error: unknown) => {
