@@ -5,10 +5,18 @@ import type { CliCommand } from "./command.ts";
 import { decodeCommand } from "./commands/decode.ts";
 import { encodeCommand } from "./commands/encode.ts";
 import { genCommand } from "./commands/gen.ts";
+import { queuesCommand } from "./commands/queues.ts";
 import { recvCommand } from "./commands/recv.ts";
 import { sendCommand } from "./commands/send.ts";
 
-const COMMANDS: readonly CliCommand[] = [genCommand, encodeCommand, decodeCommand, sendCommand, recvCommand];
+const COMMANDS: readonly CliCommand[] = [
+  genCommand,
+  encodeCommand,
+  decodeCommand,
+  sendCommand,
+  recvCommand,
+  queuesCommand,
+];
 
 /** Exit code for bad input or usage: nothing was written to stdout, and one line to stderr. */
 export const EXIT_BAD_INPUT = 2;
