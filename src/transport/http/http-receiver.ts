@@ -52,6 +52,9 @@ export interface ReceiverContext {
 /** Seconds a producer is asked to wait when the buffer is full, and while the receiver shuts down. */
 export const RetryAfterSeconds = { full: 1, closing: 5 } as const;
 
+/** Largest refused body left for Node to read and discard so that the connection can be reused. */
+const MAX_DRAINED_BYTES = 64 * 1024;
+
 type Answer = readonly [status: number, body: Record<string, unknown>, headers?: Record<string, string>];
 
 /** The `request` listener of a receiver's server. */
@@ -60,12 +63,12 @@ export function createRequestListener(context: ReceiverContext): RequestListener
     request.on("error", () => undefined);
     answerRequest(context, request)
       .then((answer) => {
-        if (answer !== undefined) reply(response, answer);
+        if (answer !== undefined) reply(request, response, answer);
         else response.destroy();
       })
       .catch((error: unknown) => {
         context.logger.error({ err: error, url: request.url }, "HTTP receiver failed on a request");
-        if (!response.headersSent) reply(response, [500, { error: "INTERNAL", message: "internal error" }]);
+        if (!response.headersSent) reply(request, response, [500, { error: "INTERNAL", message: "internal error" }]);
         else response.destroy();
       });
   };
@@ -167,9 +170,14 @@ function tooLarge(limit: number): Answer {
   return refuse(413, "PAYLOAD_TOO_LARGE", `the body is over the ${limit}-byte limit`, { connection: "close" });
 }
 
-function reply(response: ServerResponse, [status, body, headers = {}]: Answer): void {
+function reply(request: IncomingMessage, response: ServerResponse, [status, body, headers = {}]: Answer): void {
   const text = JSON.stringify(body);
+  // Node reads and discards an unread body to reuse the connection; past a small size (or of unknown size),
+  // closing is cheaper than reading what was refused.
+  const declared = Number(request.headers["content-length"] ?? Number.NaN);
+  const drain = request.complete || declared <= MAX_DRAINED_BYTES;
   response.writeHead(status, {
+    ...(drain ? {} : { connection: "close" }),
     ...headers,
     "content-type": "application/json",
     "content-length": Buffer.byteLength(text),
