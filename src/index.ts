@@ -84,6 +84,7 @@ export { MemoryTransport, type MemoryTransportOptions } from "./transport/memory
 export { AmqpTransport, type AmqpTransportOptions } from "./transport/amqp/amqp-transport.ts";
 export { silentLogger, type Logger } from "./logger.ts";
 export { SqliteTransport, type SqliteTransportOptions } from "./transport/sqlite/sqlite-transport.ts";
+export { SqsTransport, type SqsTransportOptions } from "./transport/sqs/sqs-transport.ts";
 export { HttpTransport, type HttpTransportOptions } from "./transport/http/http-transport.ts";
 export { signWebhook, verifyWebhook, type WebhookSecrets } from "./transport/http/webhook-signature.ts";
 export {

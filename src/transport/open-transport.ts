@@ -37,15 +37,10 @@ const openers: Record<TransportKind, TransportOpener> = {
     return new MemoryTransport({ queue: url.queue, ...settings });
   },
   sqlite: async (url, settings) => (await import("./sqlite/sqlite-opener.ts")).openSqliteTransport(url, settings),
-  sqs: notYet("sqs"),
+  sqs: async (url, settings) => (await import("./sqs/sqs-opener.ts")).openSqsTransport(url, settings),
   amqp: async (url, settings) => (await import("./amqp/amqp-opener.ts")).openAmqpTransport(url, settings),
   http: async (url, settings) => (await import("./http/http-opener.ts")).openHttpTransport(url, settings),
 };
-
-function notYet(kind: TransportKind): TransportOpener {
-  return () =>
-    Promise.reject(new ConfigError("CONFIG_INVALID", `the ${kind} transport is not available in this build`));
-}
 
 /** Registers the opener of a transport family (used by each family's module and by tests). */
 export function registerTransportOpener(kind: TransportKind, opener: TransportOpener): void {
