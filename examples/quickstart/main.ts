@@ -20,6 +20,10 @@ for (const protocol of ["binary", "compact"] as const) {
 }
 report("Try next:");
 report("  npx thrift-queue decode --idl idl/jobs.thrift --call < .data/quickstart/render.binary.bin");
-report("  npx thrift-queue decode --idl idl/jobs.thrift --call --protocol compact < .data/quickstart/render.compact.bin");
-report(`  echo '{"args":{"imageId":"x"}}' | npx thrift-queue encode --idl idl/jobs.thrift --call Thumbnails.countRendered | xxd`);
+report(
+  "  npx thrift-queue decode --idl idl/jobs.thrift --call --protocol compact < .data/quickstart/render.compact.bin",
+);
+report(
+  `  echo '{"args":{"imageId":"x"}}' | npx thrift-queue encode --idl idl/jobs.thrift --call Thumbnails.countRendered | xxd`,
+);
 report("  npx thrift-queue gen idl/jobs.thrift --out src/gen     # your own generated code");

@@ -49,7 +49,10 @@ export function sampleJob(): ThumbnailJob {
 }
 
 function hex(bytes: Uint8Array): string {
-  return Buffer.from(bytes).toString("hex").replace(/(.{2})/g, "$1 ").trim();
+  return Buffer.from(bytes)
+    .toString("hex")
+    .replace(/(.{2})/g, "$1 ")
+    .trim();
 }
 
 /** Encodes one `Thumbnails.render` call in `protocol`, decodes it as a worker would and dispatches it. */
