@@ -201,7 +201,8 @@ export function validateHttpOptions(options: HttpTransportOptions, env: NodeJS.P
     problems.push("host must be a non-empty string");
   }
   if ((options.key === undefined) !== (options.cert === undefined)) problems.push("key and cert go together");
-  if (options.key !== undefined && !options.url.startsWith("https:")) problems.push("key and cert need an https: URL");
+  if (options.key !== undefined && !String(options.url).startsWith("https:"))
+    problems.push("key and cert need an https: URL");
   if (options.logger !== undefined && typeof options.logger.warn !== "function") problems.push("logger is invalid");
   if (options.now !== undefined && typeof options.now !== "function") problems.push("now must be a function");
   return problems;

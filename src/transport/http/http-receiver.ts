@@ -52,6 +52,9 @@ export interface ReceiverContext {
 /** Seconds a producer is asked to wait when the buffer is full, and while the receiver shuts down. */
 export const RetryAfterSeconds = { full: 1, closing: 5 } as const;
 
+/** The content types a receiver takes, for the 415 answer. */
+const ACCEPTED = "application/vnd.apache.thrift.binary, application/vnd.apache.thrift.compact, application/x-thrift";
+
 /** Largest refused body left for Node to read and discard so that the connection can be reused. */
 const MAX_DRAINED_BYTES = 64 * 1024;
 
@@ -76,6 +79,25 @@ export function createRequestListener(context: ReceiverContext): RequestListener
 
 /** The answer to one request, or undefined when the client went away before it was read. */
 async function answerRequest(context: ReceiverContext, request: IncomingMessage): Promise<Answer | undefined> {
+  const checked = checkBeforeBody(context, request);
+  if (!("route" in checked)) return checked;
+  const read = await readCappedBody(request, checked.route.policy.maxPayloadBytes);
+  if (read.kind === "aborted") return undefined;
+  if (read.kind === "too-large") return tooLarge(checked.route.policy.maxPayloadBytes);
+  return acceptBody(context, request, checked, read.body);
+}
+
+/** What the checks before the body found out, for {@link acceptBody}. */
+interface HeadersChecked {
+  readonly route: ReceiverRoute;
+  readonly signature: ReceivedWebhookHeaders;
+  /** Whether the signature is to be verified (a secret is set, and it is required or was sent). */
+  readonly verify: boolean;
+  readonly contentType: ProtocolName | "sniff";
+}
+
+/** Everything that can be refused from the request line and headers alone, cheapest first. */
+function checkBeforeBody(context: ReceiverContext, request: IncomingMessage): Answer | HeadersChecked {
   const headers = request.headers;
   if (request.method !== "POST") return refuse(405, "METHOD_NOT_ALLOWED", "only POST is served", { allow: "POST" });
   const route = context.route(routeOf(request.url));
@@ -93,31 +115,29 @@ async function answerRequest(context: ReceiverContext, request: IncomingMessage)
     if (!fresh.valid) return refuse(401, "UNAUTHORIZED", fresh.detail);
   }
   const contentType = decideContentType(headers["content-type"]);
-  if (contentType === undefined) {
-    const accepted =
-      "application/vnd.apache.thrift.binary, application/vnd.apache.thrift.compact, application/x-thrift";
-    return refuse(415, "UNSUPPORTED_MEDIA_TYPE", `content type must be one of ${accepted}`);
-  }
-  const declaredLength = Number(headers["content-length"] ?? 0);
-  if (declaredLength > policy.maxPayloadBytes) return tooLarge(policy.maxPayloadBytes);
+  if (contentType === undefined)
+    return refuse(415, "UNSUPPORTED_MEDIA_TYPE", `content type must be one of ${ACCEPTED}`);
+  if (Number(headers["content-length"] ?? 0) > policy.maxPayloadBytes) return tooLarge(policy.maxPayloadBytes);
   if (!route.buffer.hasRoom(0)) return full();
-  const read = await readCappedBody(request, policy.maxPayloadBytes);
-  if (read.kind === "aborted") return undefined;
-  if (read.kind === "too-large") return tooLarge(policy.maxPayloadBytes);
-  const body = read.body;
-  if (verify) {
-    const verified = verifyWebhook(policy.keys, signature, body, context.now());
+  return { route, signature, verify, contentType };
+}
+
+/** The checks that need the body, then the job held (202), or answered again when its id is a replay. */
+function acceptBody(context: ReceiverContext, request: IncomingMessage, checked: HeadersChecked, body: Buffer): Answer {
+  const { route, signature } = checked;
+  if (checked.verify) {
+    const verified = verifyWebhook(route.policy.keys, signature, body, context.now());
     if (!verified.valid) return refuse(401, "UNAUTHORIZED", verified.detail);
   }
-  const protocol = contentType === "sniff" ? sniffProtocol(body) : contentType;
-  if (policy.requireThriftMessage) {
+  const protocol = checked.contentType === "sniff" ? sniffProtocol(body) : checked.contentType;
+  if (route.policy.requireThriftMessage) {
     const problem = thriftMessageProblem(body, protocol);
     if (problem !== undefined) return refuse(400, "BAD_REQUEST", `not a Thrift call: ${problem}`);
   }
   const now = context.now();
   const id = signature.id ?? uuidv7(now);
   if (!isValidJobId(id)) return refuse(400, "BAD_REQUEST", "webhook-id must be printable ASCII without spaces");
-  const received = receivedMetadata(headers, id, protocol, now, policy.maxDelayMs);
+  const received = receivedMetadata(request.headers, id, protocol, now, route.policy.maxDelayMs);
   if ("problem" in received) return refuse(400, "BAD_REQUEST", received.problem);
   // A replay, or a producer's retry of a POST whose answer it did not see: answered again, held once.
   if (route.replay.has(id, now)) return [202, { id, duplicate: true }];

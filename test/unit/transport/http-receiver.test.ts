@@ -5,7 +5,7 @@
  * seeded fuzz of random requests that must never crash the receiver nor get a 500.
  */
 import { createHmac, randomBytes } from "node:crypto";
-import { createServer, request, type IncomingMessage, type OutgoingHttpHeaders, type Server } from "node:http";
+import { Agent, createServer, request, type IncomingMessage, type OutgoingHttpHeaders, type Server } from "node:http";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import {
   ContentType,
@@ -297,6 +297,26 @@ describe("HTTP receiver: refused", () => {
       const response = await post(path, headers, renderCall());
       expect(response.status).toBe(415);
       expect(errorCode(response)).toBe("UNSUPPORTED_MEDIA_TYPE");
+    }
+  });
+
+  it("keeps the connection after refusing a small body, closes it rather than read one of unknown size", async () => {
+    const { path } = await receiver();
+    const agent = new Agent({ keepAlive: true });
+    try {
+      const small = await rawRequest(port, { path, agent, headers: { "content-type": "text/plain" }, body: "hi" });
+      expect(small.status).toBe(415);
+      expect(small.headers.connection).toBe("keep-alive");
+      const chunked = await rawRequest(port, {
+        path,
+        agent,
+        headers: { "content-type": "text/plain", "transfer-encoding": "chunked" },
+        body: "hi",
+      });
+      expect(chunked.status).toBe(415);
+      expect(chunked.headers.connection).toBe("close");
+    } finally {
+      agent.destroy();
     }
   });
 

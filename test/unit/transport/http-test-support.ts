@@ -1,5 +1,5 @@
 /** Helpers of the HTTP transport tests: a free port, and raw requests whose every header and byte the test chooses. */
-import { request, type IncomingHttpHeaders, type OutgoingHttpHeaders } from "node:http";
+import { request, type Agent, type IncomingHttpHeaders, type OutgoingHttpHeaders } from "node:http";
 import { createServer } from "node:net";
 
 /** A TCP port that was free a moment ago on 127.0.0.1. */
@@ -22,7 +22,7 @@ export interface RawResponse {
   readonly text: string;
 }
 
-/** Sends one request with exactly these headers and body (no agent, no keep-alive) and reads the answer. */
+/** Sends one request with exactly these headers and body (by default no agent, no keep-alive) and reads the answer. */
 export function rawRequest(
   port: number,
   options: {
@@ -30,6 +30,7 @@ export function rawRequest(
     readonly path?: string;
     readonly headers?: OutgoingHttpHeaders;
     readonly body?: Uint8Array | string;
+    readonly agent?: Agent;
   },
 ): Promise<RawResponse> {
   return new Promise((resolve, reject) => {
@@ -40,7 +41,7 @@ export function rawRequest(
         method: options.method ?? "POST",
         path: options.path ?? "/",
         headers: options.headers ?? {},
-        agent: false,
+        agent: options.agent ?? false,
       },
       (response) => {
         const chunks: Buffer[] = [];
