@@ -188,10 +188,9 @@ export function validateSqsOptions(options: ResolvedSqsOptions, payloadCap: numb
   integer("maxMessageBytes", options.maxMessageBytes, 1024, SQS_MAX_MESSAGE_BYTES);
   integer("offloadThresholdBytes", options.offloadThresholdBytes, 0, options.maxMessageBytes);
   integer("maxPayloadBytes", options.maxPayloadBytes, 0, payloadCap);
-  for (const [name, value] of [
-    ["endpoint", options.endpoint],
-    ["s3Endpoint", options.s3Endpoint],
-  ] as const) {
+  const endpoints = [["endpoint", options.endpoint]];
+  if (options.s3Endpoint !== options.endpoint) endpoints.push(["s3Endpoint", options.s3Endpoint]);
+  for (const [name, value] of endpoints) {
     if (value !== undefined && !/^https?:\/\/[^/]/.test(value)) problems.push(`${name} must be an http(s) URL`);
   }
   const bucket = options.offloadBucket;
