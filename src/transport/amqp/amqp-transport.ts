@@ -18,6 +18,7 @@ import { MAX_DELAY_MS, QueueTopology } from "./amqp-topology.ts";
 import { enqueuedAtMs } from "./amqp-wire.ts";
 import { DelayQueues } from "./delay-queues.ts";
 import { EnvelopePublisher } from "./envelope-publisher.ts";
+import { oversizedPayloads } from "../payload-limit.ts";
 
 export type { AmqpTransportOptions } from "./amqp-options.ts";
 
@@ -91,16 +92,8 @@ export class AmqpTransport implements Transport {
 
   send(messages: readonly OutgoingMessage[]): Promise<void> {
     if (this.closing) return Promise.reject(this.closedError());
-    const limit = this.capabilities.maxPayloadBytes;
-    const tooLarge = messages.filter((message) => message.payload.length > limit);
-    if (tooLarge.length > 0) {
-      return Promise.reject(
-        new TransportError("TRANSPORT_PAYLOAD_TOO_LARGE", `payload over the ${limit}-byte limit`, {
-          queue: this.queue,
-          messageIds: tooLarge.map((message) => message.id),
-        }),
-      );
-    }
+    const oversized = oversizedPayloads(messages, this.capabilities.maxPayloadBytes, this.queue);
+    if (oversized) return Promise.reject(oversized);
     if (messages.length === 0) return Promise.resolve();
     const sending = this.publisher.publishAll(messages);
     this.sends.add(sending);

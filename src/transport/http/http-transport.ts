@@ -20,6 +20,7 @@ import { HttpSender } from "./http-sender.ts";
 import type { BufferSettlement, ReceiveBuffer } from "./receive-buffer.ts";
 import { findReceiveBuffer, holdReceiver, type ReceiverHold } from "./receiver-registry.ts";
 import { webhookKeys } from "./webhook-signature.ts";
+import { oversizedPayloads } from "../payload-limit.ts";
 
 export type { HttpTransportOptions } from "./http-options.ts";
 
@@ -201,14 +202,8 @@ export class HttpTransport implements Transport {
 
   /** Refuses a batch before anything is posted: payloads over the limit, delays over the maximum. */
   private invalidMessages(messages: readonly OutgoingMessage[]): TransportError | undefined {
-    const limit = this.capabilities.maxPayloadBytes;
-    const tooLarge = messages.filter((message) => message.payload.length > limit);
-    if (tooLarge.length > 0) {
-      return new TransportError("TRANSPORT_PAYLOAD_TOO_LARGE", `payload over the ${limit}-byte limit`, {
-        queue: this.queue,
-        messageIds: tooLarge.map((message) => message.id),
-      });
-    }
+    const oversized = oversizedPayloads(messages, this.capabilities.maxPayloadBytes, this.queue);
+    if (oversized) return oversized;
     const badDelay = messages.filter((message) => {
       const delay = message.delayMs ?? 0;
       return !Number.isSafeInteger(delay) || delay < 0 || delay > HTTP_MAX_DELAY_MS;

@@ -10,6 +10,7 @@ import type { QueueAdmin, TransportCapabilities } from "../transport.ts";
 import { waitForWork } from "../wait-for-work.ts";
 import type { Envelope } from "../envelope.ts";
 import { MemoryQueue, type Settlement } from "./memory-queue.ts";
+import { oversizedPayloads } from "../payload-limit.ts";
 
 /** Options of {@link MemoryTransport}. */
 export interface MemoryTransportOptions {
@@ -69,16 +70,8 @@ export class MemoryTransport implements Transport {
 
   send(messages: readonly OutgoingMessage[]): Promise<void> {
     if (this.closing) return Promise.reject(this.closedError());
-    const tooLarge = messages.filter((message) => message.payload.length > this.capabilities.maxPayloadBytes);
-    if (tooLarge.length > 0) {
-      const limit = this.capabilities.maxPayloadBytes;
-      return Promise.reject(
-        new TransportError("TRANSPORT_PAYLOAD_TOO_LARGE", `payload over the ${limit}-byte limit`, {
-          queue: this.queue,
-          messageIds: tooLarge.map((message) => message.id),
-        }),
-      );
-    }
+    const oversized = oversizedPayloads(messages, this.capabilities.maxPayloadBytes, this.queue);
+    if (oversized) return Promise.reject(oversized);
     this.state.push(messages, this.now());
     return Promise.resolve();
   }

@@ -17,6 +17,7 @@ import { SqliteQueueStore, type Settlement, type TakenMessage } from "./sqlite-q
 import { invalidMessageProblem } from "./sqlite-row.ts";
 import { PrefetchBuffer } from "./sqlite-prefetch.ts";
 import { openQueueDatabase } from "./sqlite-schema.ts";
+import { oversizedPayloads } from "../payload-limit.ts";
 
 export type { SqliteTransportOptions } from "./sqlite-options.ts";
 
@@ -77,16 +78,8 @@ export class SqliteTransport implements Transport {
 
   send(messages: readonly OutgoingMessage[]): Promise<void> {
     if (this.closing) return Promise.reject(this.closedError());
-    const limit = this.capabilities.maxPayloadBytes;
-    const tooLarge = messages.filter((message) => message.payload.length > limit);
-    if (tooLarge.length > 0) {
-      return Promise.reject(
-        new TransportError("TRANSPORT_PAYLOAD_TOO_LARGE", `payload over the ${limit}-byte limit`, {
-          queue: this.queue,
-          messageIds: tooLarge.map((message) => message.id),
-        }),
-      );
-    }
+    const oversized = oversizedPayloads(messages, this.capabilities.maxPayloadBytes, this.queue);
+    if (oversized) return Promise.reject(oversized);
     const problems = messages.flatMap((message) => {
       const problem = invalidMessageProblem(message, MAX_DELAY_MS);
       return problem === undefined ? [] : [{ id: message.id, problem }];
