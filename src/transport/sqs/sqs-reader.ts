@@ -32,7 +32,7 @@ export async function prepareMessage(message: Message, payloads: PayloadStore): 
   if (!read.ok)
     return {
       kind: "invalid",
-      id: attributeMetadata(message.MessageAttributes ?? {})["job-id"] ?? fallbackId,
+      id: attributeMetadata(message.MessageAttributes ?? {})[MetadataKey.jobId] ?? fallbackId,
       reason: read.reason,
     };
   const { id, metadata, attempt } = read;
