@@ -5,6 +5,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { TransportError } from "../../errors.ts";
+import { oversizedPayloads } from "../payload-limit.ts";
 import type { OutgoingMessage } from "../transport.ts";
 import type { PayloadStore } from "./s3-payload-store.ts";
 import type { SqsApi } from "./sqs-api.ts";
@@ -89,17 +90,8 @@ export class SqsPublisher {
   /** Refuses, before anything is sent, payloads over the limit and messages SQS cannot carry. */
   private check(messages: readonly OutgoingMessage[]): void {
     const { options, maxDelayMs } = this.context;
-    const tooLarge = messages.filter((message) => message.payload.length > options.maxPayloadBytes);
-    if (tooLarge.length > 0) {
-      throw new TransportError(
-        "TRANSPORT_PAYLOAD_TOO_LARGE",
-        `payload over the ${options.maxPayloadBytes}-byte limit`,
-        {
-          queue: options.queue,
-          messageIds: tooLarge.map((message) => message.id),
-        },
-      );
-    }
+    const oversized = oversizedPayloads(messages, options.maxPayloadBytes, options.queue);
+    if (oversized) throw oversized;
     const limits = { maxDelayMs, maxMetadataEntries: options.maxMetadataEntries };
     const problems = messages.flatMap((message) => {
       const problem = sendProblem(message, limits);
