@@ -15,6 +15,8 @@ export interface TransportCapabilities {
   readonly leaseExtension: boolean;
   /** Whether {@link Transport.stats} reports depth. */
   readonly depth: boolean;
+  /** Whether {@link Transport.stats} reports the age of the oldest waiting message (`oldestAgeMs`). */
+  readonly oldestAge: boolean;
   /** Whether messages that exhaust their attempts, or are rejected, go to a dead-letter queue. */
   readonly deadLetter: boolean;
   /** Largest payload accepted, in bytes (after any offloading, such as SQS to S3). */

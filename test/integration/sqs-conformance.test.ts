@@ -1,6 +1,6 @@
 /** The SQS transport passes the transport conformance suite against fauxqs, started in-process on a random port. */
 import { GetQueueUrlCommand, SendMessageCommand } from "@aws-sdk/client-sqs";
-import { afterAll, beforeAll, beforeEach } from "vitest";
+import { afterAll, beforeAll } from "vitest";
 import { SqsTransport } from "thrift-queue";
 import { runTransportConformance } from "../conformance/transport-conformance.ts";
 import { startTestFauxqs, type Fauxqs } from "./sqs-fauxqs.ts";
@@ -15,17 +15,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await fauxqs.stop();
-});
-
-/**
- * The suite's depth test demands a number for `oldestAgeMs`, but SQS tells a queue's oldest age only through
- * CloudWatch (ApproximateAgeOfOldestMessage), so the transport reports `undefined`, as the Transport contract
- * allows for unknown figures. Everything else that test checks is checked in sqs-transport.test.ts.
- */
-const NEEDS_OLDEST_AGE = "reports depth: visible, in flight, delayed, oldest age";
-
-beforeEach((context) => {
-  context.skip(context.task.name === NEEDS_OLDEST_AGE, "SQS has no oldest-message age outside CloudWatch");
 });
 
 runTransportConformance("sqs", {

@@ -53,6 +53,7 @@ export class AmqpTransport implements Transport {
       maxDelayMs: MAX_DELAY_MS,
       leaseExtension: true,
       depth: true,
+      oldestAge: this.options.queueType !== "quorum",
       deadLetter: true,
       maxPayloadBytes: this.options.maxPayloadBytes,
       durable: true,

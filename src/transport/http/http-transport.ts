@@ -58,6 +58,7 @@ export class HttpTransport implements Transport {
       maxDelayMs: HTTP_MAX_DELAY_MS,
       leaseExtension: true,
       depth: true,
+      oldestAge: true,
       deadLetter: true,
       maxPayloadBytes: this.options.maxPayloadBytes,
       durable: false,

@@ -57,6 +57,7 @@ export class MemoryTransport implements Transport {
       maxDelayMs: Number.MAX_SAFE_INTEGER,
       leaseExtension: true,
       depth: true,
+      oldestAge: true,
       deadLetter: true,
       maxPayloadBytes,
       durable: false,

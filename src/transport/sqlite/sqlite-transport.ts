@@ -60,6 +60,7 @@ export class SqliteTransport implements Transport {
       maxDelayMs: MAX_DELAY_MS,
       leaseExtension: true,
       depth: true,
+      oldestAge: true,
       deadLetter: true,
       maxPayloadBytes,
       durable: true,

@@ -66,6 +66,7 @@ export class SqsTransport implements Transport {
       maxDelayMs,
       leaseExtension: true,
       depth: true,
+      oldestAge: false,
       deadLetter: true,
       maxPayloadBytes: this.options.maxPayloadBytes,
       durable: true,

@@ -99,6 +99,7 @@ describe("HttpTransport options", () => {
       maxDelayMs: 15 * 60 * 1000,
       leaseExtension: true,
       depth: true,
+      oldestAge: true,
       deadLetter: true,
       maxPayloadBytes: 2048,
       durable: false,
