@@ -5,7 +5,11 @@
 import { ConfigError } from "../errors.ts";
 import type { ProtocolName } from "../codec/protocol.ts";
 
-/** Reserved metadata keys, as they appear on every transport (SQS attribute names, AMQP headers, HTTP). */
+/**
+ * Reserved metadata keys. SQS carries them as attributes of these names; AMQP as headers, except `content-type`
+ * and `job-id`, which are the `content_type` and `message_id` properties; HTTP as its own headers (see
+ * docs/wire-format.md, "On each transport").
+ */
 export const MetadataKey = {
   /** `application/vnd.apache.thrift.binary` or `application/vnd.apache.thrift.compact`. */
   contentType: "content-type",
