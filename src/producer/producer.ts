@@ -52,10 +52,12 @@ export function createProducer(options: ProducerOptions): Producer {
   const multiplexed = options.multiplexed ?? true;
   const now = options.now ?? Date.now;
   const batcher = new SendBatcher(transport, options);
+  const timestamps = new TimestampCache();
 
-  async function sendEncoded(payload: Uint8Array, callOptions: CallOptions = {}): Promise<Receipt> {
+  async function sendEncoded(payload: Uint8Array, callOptions: CallOptions = NO_OPTIONS): Promise<Receipt> {
     checkSupported(transport, callOptions);
-    const message = outgoingMessage(payload, protocol, callOptions, now());
+    const nowMs = now();
+    const message = outgoingMessage(payload, protocol, callOptions, nowMs, timestamps.format(nowMs));
     await batcher.enqueue(message);
     return { jobId: message.id, queue: transport.queue, enqueuedAt: message.metadata[MetadataKey.enqueuedAt] ?? "" };
   }
@@ -74,23 +76,43 @@ export function createProducer(options: ProducerOptions): Producer {
   };
 }
 
-/** Builds the envelope of one call: job id, reserved metadata, user metadata, delivery options. */
+const NO_OPTIONS: CallOptions = {};
+
+/** The RFC 3339 text of the last millisecond formatted: calls made together mostly share one. */
+class TimestampCache {
+  private millis = Number.NaN;
+  private text = "";
+
+  format(millis: number): string {
+    if (millis !== this.millis) {
+      this.text = formatTimestamp(millis);
+      this.millis = millis;
+    }
+    return this.text;
+  }
+}
+
+/**
+ * Builds the envelope of one call: job id, reserved metadata, user metadata, delivery options. `enqueuedAt` is
+ * `nowMs` formatted, when the caller has it already.
+ */
 export function outgoingMessage(
   payload: Uint8Array,
   protocol: ProtocolName,
   options: CallOptions,
   nowMs: number,
+  enqueuedAt: string = formatTimestamp(nowMs),
 ): OutgoingMessage {
   const id = options.jobId ?? uuidv7(nowMs);
-  const metadata: Record<string, string> = {
-    ...normalizeUserMetadata(options.metadata),
-    [MetadataKey.contentType]: ContentType[protocol],
-    [MetadataKey.jobId]: id,
-    [MetadataKey.enqueuedAt]: formatTimestamp(nowMs),
-  };
+  // User keys first, then the reserved ones; built in place (this runs once per call).
+  const metadata = normalizeUserMetadata(options.metadata);
+  metadata[MetadataKey.contentType] = ContentType[protocol];
+  metadata[MetadataKey.jobId] = id;
+  metadata[MetadataKey.enqueuedAt] = enqueuedAt;
   if (options.traceparent !== undefined) metadata[MetadataKey.traceparent] = options.traceparent;
   if (options.deadline !== undefined)
     metadata[MetadataKey.deadline] = formatTimestamp(deadlineMillis(options.deadline));
+  if (!hasDeliveryOptions(options)) return { id, payload, metadata };
   return {
     id,
     payload,
@@ -102,8 +124,19 @@ export function outgoingMessage(
   };
 }
 
+/** Whether a call asks for a delay, a priority or FIFO ids: the options a transport may not honour. */
+function hasDeliveryOptions(options: CallOptions): boolean {
+  return (
+    options.delayMs !== undefined ||
+    options.priority !== undefined ||
+    options.groupId !== undefined ||
+    options.deduplicationId !== undefined
+  );
+}
+
 /** Options the transport cannot honour are errors, never silently dropped. */
 function checkSupported(transport: Transport, options: CallOptions): void {
+  if (!hasDeliveryOptions(options)) return;
   const { capabilities, kind } = transport;
   const problems: string[] = [];
   if (options.priority !== undefined && !capabilities.priority) problems.push("priority");

@@ -43,22 +43,32 @@ export class SendBatcher {
   }
 
   /** Resolves once the broker has accepted `message`; rejects with the transport's error if it did not. */
-  async enqueue(message: OutgoingMessage): Promise<void> {
-    while (this.unconfirmed >= this.maxPendingMessages) {
-      await new Promise<void>((resolve) => this.capacityWaiters.push(resolve));
-    }
-    this.unconfirmed++;
-    return new Promise<void>((resolve, reject) => {
-      this.queued.push({ message, resolve, reject });
-      if (this.queued.length >= this.maxBatchMessages) this.sendQueued();
-      else this.scheduleFlush();
-    });
+  enqueue(message: OutgoingMessage): Promise<void> {
+    // Below the bound (the usual case) the message joins a batch at once, without waiting a turn.
+    if (this.unconfirmed < this.maxPendingMessages) return this.add(message);
+    return this.enqueueWhenFree(message);
   }
 
   /** Resolves when every message enqueued so far has been confirmed or failed. */
   async idle(): Promise<void> {
     if (this.queued.length > 0) this.sendQueued();
     while (this.unconfirmed > 0) await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  private async enqueueWhenFree(message: OutgoingMessage): Promise<void> {
+    while (this.unconfirmed >= this.maxPendingMessages) {
+      await new Promise<void>((resolve) => this.capacityWaiters.push(resolve));
+    }
+    return this.add(message);
+  }
+
+  private add(message: OutgoingMessage): Promise<void> {
+    this.unconfirmed++;
+    return new Promise<void>((resolve, reject) => {
+      this.queued.push({ message, resolve, reject });
+      if (this.queued.length >= this.maxBatchMessages) this.sendQueued();
+      else this.scheduleFlush();
+    });
   }
 
   private scheduleFlush(): void {
@@ -72,8 +82,9 @@ export class SendBatcher {
 
   private sendQueued(): void {
     while (this.queued.length > 0) {
-      const batch = this.queued.slice(0, this.maxBatchMessages);
-      this.queued = this.queued.slice(batch.length);
+      const batch =
+        this.queued.length <= this.maxBatchMessages ? this.queued : this.queued.slice(0, this.maxBatchMessages);
+      this.queued = batch === this.queued ? [] : this.queued.slice(batch.length);
       void this.sendBatch(batch);
     }
   }
@@ -92,8 +103,8 @@ export class SendBatcher {
       }
     } finally {
       this.unconfirmed -= batch.length;
-      this.capacityWaiters.splice(0, batch.length).forEach((wake) => wake());
-      if (this.unconfirmed === 0) this.idleWaiters.splice(0).forEach((wake) => wake());
+      if (this.capacityWaiters.length > 0) this.capacityWaiters.splice(0, batch.length).forEach((wake) => wake());
+      if (this.unconfirmed === 0 && this.idleWaiters.length > 0) this.idleWaiters.splice(0).forEach((wake) => wake());
     }
   }
 }
