@@ -2,7 +2,18 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["dist/", "node_modules/", ".node/", "coverage/", "bench/results/", "**/gen/", "**/gen-*/", "test/.generated/"] },
+  {
+    ignores: [
+      "dist/",
+      "node_modules/",
+      ".node/",
+      "coverage/",
+      "bench/results/",
+      "**/gen/",
+      "**/gen-*/",
+      "test/.generated/",
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
