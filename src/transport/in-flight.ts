@@ -4,6 +4,7 @@
  */
 import type { Envelope } from "./envelope.ts";
 import type { Delivery, NackOptions } from "./transport.ts";
+import { Wakeup } from "./wakeup.ts";
 
 /** What a transport does to settle one delivery on its broker. */
 export interface SettleOperations {
@@ -76,7 +77,7 @@ class TrackedDelivery implements Delivery {
 /** The unsettled deliveries of one transport. */
 export class InFlightDeliveries {
   private readonly pending = new Set<TrackedDelivery>();
-  private readonly waiters = new Set<() => void>();
+  private readonly settled = new Wakeup();
 
   /** How many deliveries are handed out and not yet settled. */
   get size(): number {
@@ -87,7 +88,7 @@ export class InFlightDeliveries {
   track(envelope: Envelope, attempt: number, queue: string, operations: SettleOperations): Delivery {
     const delivery = new TrackedDelivery(envelope, attempt, queue, operations, (settled) => {
       this.pending.delete(settled);
-      for (const waiter of [...this.waiters]) waiter();
+      this.settled.wakeAll();
     });
     this.pending.add(delivery);
     return delivery;
@@ -95,7 +96,7 @@ export class InFlightDeliveries {
 
   /** Resolves once fewer than `limit` deliveries are unsettled, or when the signal aborts. */
   async belowLimit(limit: number, signal: AbortSignal): Promise<void> {
-    while (this.pending.size >= limit && !signal.aborted) await this.nextSettlement(signal, Infinity);
+    while (this.pending.size >= limit && !signal.aborted) await this.settled.wait(signal);
   }
 
   /**
@@ -105,21 +106,7 @@ export class InFlightDeliveries {
   async drain(timeoutMs: number): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     const never = new AbortController().signal;
-    while (this.pending.size > 0 && Date.now() < deadline) await this.nextSettlement(never, deadline - Date.now());
+    while (this.pending.size > 0 && Date.now() < deadline) await this.settled.wait(never, deadline - Date.now());
     await Promise.allSettled([...this.pending].map((delivery) => delivery.release()));
-  }
-
-  private nextSettlement(signal: AbortSignal, timeoutMs: number): Promise<void> {
-    return new Promise((resolve) => {
-      const done = (): void => {
-        this.waiters.delete(done);
-        signal.removeEventListener("abort", done);
-        if (timer !== undefined) clearTimeout(timer);
-        resolve();
-      };
-      const timer = Number.isFinite(timeoutMs) ? setTimeout(done, Math.max(0, timeoutMs)) : undefined;
-      this.waiters.add(done);
-      signal.addEventListener("abort", done, { once: true });
-    });
   }
 }

@@ -10,6 +10,7 @@ import { abortableSleep } from "./abortable-sleep.ts";
 import type { AmqpConnection } from "./amqp-connection.ts";
 import { ConsumerChannel, type ConsumptionEnd } from "./consumer-channel.ts";
 import { reconnectDelayMs } from "./reconnect-backoff.ts";
+import { Wakeup } from "../wakeup.ts";
 
 /** A message the broker delivered, with the channel it must be settled on. */
 export interface Received {
@@ -35,7 +36,7 @@ export class AmqpConsumer {
   private readonly options: AmqpConsumerOptions;
   private readonly stopping = new AbortController();
   private readonly buffer: Received[] = [];
-  private readonly waiters = new Set<() => void>();
+  private readonly pushes = new Wakeup();
   private channel: ConsumerChannel | undefined;
   private consumerTag: string | undefined;
   private running: Promise<void> | undefined;
@@ -61,7 +62,7 @@ export class AmqpConsumer {
       const received = this.takeLive();
       if (received) return received;
       if (this.stopping.signal.aborted || signal.aborted) return undefined;
-      await this.nextPush(signal);
+      await this.pushes.wait(signal);
     }
   }
 
@@ -146,19 +147,7 @@ export class AmqpConsumer {
     for (const received of this.buffer.splice(0)) received.channel.requeue(received.message);
   }
 
-  private nextPush(signal: AbortSignal): Promise<void> {
-    return new Promise((resolve) => {
-      const done = (): void => {
-        this.waiters.delete(done);
-        signal.removeEventListener("abort", done);
-        resolve();
-      };
-      this.waiters.add(done);
-      signal.addEventListener("abort", done, { once: true });
-    });
-  }
-
   private wake(): void {
-    for (const waiter of [...this.waiters]) waiter();
+    this.pushes.wakeAll();
   }
 }

@@ -17,6 +17,7 @@ import type { SqsApi } from "./sqs-api.ts";
 import { MAX_BATCH_ENTRIES } from "./sqs-batches.ts";
 import { toSqsTransportError } from "./sqs-errors.ts";
 import { recordReceive } from "./sqs-receipts.ts";
+import { Wakeup } from "../wakeup.ts";
 
 /** A received message not yet handed out. */
 export interface Received<P> {
@@ -70,7 +71,8 @@ export class SqsPoller<P> {
   private readonly options: SqsPollerOptions<P>;
   private readonly buffer: Received<P>[] = [];
   private readonly polls = new Set<Poll>();
-  private readonly waiters = new Set<() => void>();
+  /** Woken on every change: a poll answered, slots freed. */
+  private readonly changes = new Wakeup();
   private readonly releases = new Set<Promise<void>>();
   private attached = 0;
   private stopped = false;
@@ -108,13 +110,13 @@ export class SqsPoller<P> {
       this.failure = undefined;
       if (failure) throw failure;
       this.startPolls(request);
-      await this.changed(request.signal);
+      await this.changes.wait(request.signal);
     }
   }
 
   /** Wakes iterations waiting in {@link next}: their free slots changed. */
   notify(): void {
-    for (const wake of [...this.waiters]) wake();
+    this.changes.wakeAll();
   }
 
   /**
@@ -126,9 +128,9 @@ export class SqsPoller<P> {
     this.notify();
     clearTimeout(this.holdTimer);
     const never = new AbortController().signal;
-    while (this.polls.size > 0 && Date.now() < deadline) await this.changed(never, deadline - Date.now());
+    while (this.polls.size > 0 && Date.now() < deadline) await this.changes.wait(never, deadline - Date.now());
     for (const poll of this.polls) poll.controller.abort();
-    while (this.polls.size > 0) await this.changed(never, 1000);
+    while (this.polls.size > 0) await this.changes.wait(never, 1000);
     await this.release(this.buffer.splice(0));
     await Promise.allSettled([...this.releases]);
   }
@@ -242,20 +244,5 @@ export class SqsPoller<P> {
     this.releases.add(releasing);
     void releasing.finally(() => this.releases.delete(releasing));
     return releasing;
-  }
-
-  /** Resolves on the next change (a poll answered, slots freed), abort, or after `timeoutMs`. */
-  private changed(signal: AbortSignal, timeoutMs = Infinity): Promise<void> {
-    return new Promise((resolve) => {
-      const done = (): void => {
-        this.waiters.delete(done);
-        signal.removeEventListener("abort", done);
-        clearTimeout(timer);
-        resolve();
-      };
-      const timer = Number.isFinite(timeoutMs) ? setTimeout(done, Math.max(0, timeoutMs)) : undefined;
-      this.waiters.add(done);
-      signal.addEventListener("abort", done, { once: true });
-    });
   }
 }

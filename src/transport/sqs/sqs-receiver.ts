@@ -15,6 +15,7 @@ import type { Received, SqsPoller } from "./sqs-poller.ts";
 import type { Prepared } from "./sqs-reader.ts";
 import { isLatestReceive } from "./sqs-receipts.ts";
 import { settleOperations, type SettlementContext } from "./sqs-settlement.ts";
+import { Wakeup } from "../wakeup.ts";
 
 /** What a {@link SqsReceiver} needs. */
 export interface SqsReceiverContext {
@@ -152,7 +153,7 @@ export class SqsReceiver {
 class IterationSlots {
   taken = 0;
   private readonly onChange: () => void;
-  private readonly waiters = new Set<() => void>();
+  private readonly freed = new Wakeup();
 
   constructor(onChange: () => void) {
     this.onChange = onChange;
@@ -164,22 +165,12 @@ class IterationSlots {
 
   give(): void {
     this.taken = Math.max(0, this.taken - 1);
-    for (const wake of [...this.waiters]) wake();
+    this.freed.wakeAll();
     this.onChange();
   }
 
   /** Resolves once fewer than `limit` are taken, or when the signal aborts. */
   async belowLimit(limit: number, signal: AbortSignal): Promise<void> {
-    while (this.taken >= limit && !signal.aborted) {
-      await new Promise<void>((resolve) => {
-        const done = (): void => {
-          this.waiters.delete(done);
-          signal.removeEventListener("abort", done);
-          resolve();
-        };
-        this.waiters.add(done);
-        signal.addEventListener("abort", done, { once: true });
-      });
-    }
+    while (this.taken >= limit && !signal.aborted) await this.freed.wait(signal);
   }
 }
