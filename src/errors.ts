@@ -144,6 +144,18 @@ export class HandlerError extends ThriftQueueError {
   }
 }
 
+/** Codes of {@link StatusStoreError}. */
+export type StatusStoreErrorCode =
+  "STORE_UNAVAILABLE" | "STORE_CLOSED" | "STORE_INVALID_QUERY" | "STORE_INVALID_RECORD" | "STORE_FAILED";
+
+/** A status store failed or refused an operation. `STORE_UNAVAILABLE` is retryable. */
+export class StatusStoreError extends ThriftQueueError {
+  declare readonly code: StatusStoreErrorCode;
+  constructor(code: StatusStoreErrorCode, message: string, options?: ThriftQueueErrorOptions) {
+    super(code, message, options);
+  }
+}
+
 /** Wraps anything thrown into a {@link ThriftQueueError}, for use at boundaries (CLI, workers). */
 export function toThriftQueueError(error: unknown): ThriftQueueError {
   if (error instanceof ThriftQueueError) return error;

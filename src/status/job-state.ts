@@ -61,3 +61,22 @@ export function canTransition(current: JobState, currentAttempt: number, to: Job
 export function isFinal(state: JobState): boolean {
   return FINAL_STATES.has(state);
 }
+
+/** One way a conditional write may apply: the record is in `from` at an attempt no greater than `maxAttempt`. */
+export interface TransitionGuard {
+  readonly from: JobState;
+  /** The record's attempt must be ≤ this (`Infinity` for `cancelled`, which ignores attempts). */
+  readonly maxAttempt: number;
+}
+
+/**
+ * {@link canTransition} as data for stores that write conditionally (SQL `WHERE`, DynamoDB `ConditionExpression`):
+ * the move to `to` at `attempt` applies exactly when the record matches one of the guards.
+ */
+export function transitionGuards(to: JobState, attempt: number): readonly TransitionGuard[] {
+  return ALLOWED_FROM[to].map((from) => ({
+    from,
+    maxAttempt:
+      to === "cancelled" ? Number.POSITIVE_INFINITY : from === "running" && to === "running" ? attempt - 1 : attempt,
+  }));
+}

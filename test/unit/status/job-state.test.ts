@@ -1,6 +1,13 @@
 /** The job state machine every status store applies: no regression from late duplicates, no lost final state. */
 import { describe, expect, it } from "vitest";
-import { allowedFrom, canTransition, isFinal, JOB_STATES, type JobState } from "../../../src/status/job-state.ts";
+import {
+  allowedFrom,
+  canTransition,
+  isFinal,
+  JOB_STATES,
+  transitionGuards,
+  type JobState,
+} from "../../../src/status/job-state.ts";
 
 describe("job state transitions", () => {
   it("never leaves a final state", () => {
@@ -36,4 +43,21 @@ describe("job state transitions", () => {
       expect(canTransition(from, fromAttempt, to, attempt)).toBe(allowed);
     },
   );
+});
+
+describe("transition guards", () => {
+  it("say exactly what canTransition says, for every state pair and attempt", () => {
+    for (const from of JOB_STATES) {
+      for (const to of JOB_STATES) {
+        for (let current = 0; current <= 3; current += 1) {
+          for (let attempt = 0; attempt <= 3; attempt += 1) {
+            const guarded = transitionGuards(to, attempt).some(
+              (guard) => guard.from === from && current <= guard.maxAttempt,
+            );
+            expect(guarded, `${from}@${current} → ${to}@${attempt}`).toBe(canTransition(from, current, to, attempt));
+          }
+        }
+      }
+    }
+  });
 });
