@@ -24,7 +24,8 @@ import { registerHooks } from "node:module";
 import { loadavg } from "node:os";
 import process from "node:process";
 import { setTimeout as sleep } from "node:timers/promises";
-import { Worker, isMainThread, parentPort, workerData } from "node:worker_threads";
+import { isMainThread, workerData } from "node:worker_threads";
+import { CaseThread, median, positiveInteger, serveCaseThread } from "./case-thread.ts";
 import type { BenchSettings, CaseId, PeerName, RoundTiming, TransportName } from "./transport-cases.ts";
 
 // Generated code imports "thrift-queue"; run it against src/ (as tsconfig's paths do), so the bench measures the
@@ -41,8 +42,6 @@ const WARMUP_MESSAGES = Math.min(MESSAGES, 2_000);
 const TARGET = 0.9;
 /** Pause before each timed round, for the machine to settle after the previous case. */
 const SETTLE_MS = 250;
-/** A round that takes longer than this has lost messages or hangs. */
-const ROUND_TIMEOUT_MS = 120_000;
 const AMQP_URL = process.env["AMQP_URL"] ?? "amqp://guest:guest@127.0.0.1:5672";
 
 const CASES: readonly CaseId[] = [
@@ -66,9 +65,6 @@ const key = ({ transport, peer }: CaseId): string => `${transport}/${peer}`;
 const label = ({ transport, peer }: CaseId): string =>
   PEER_LABELS[peer][transport] ?? PEER_LABELS[peer]["default"] ?? peer;
 
-/** What a worker is asked. */
-type Request = { readonly kind: "round"; readonly messages: number } | { readonly kind: "close" };
-
 /** Medians of one case: messages per second, and CPU time of the peer's thread per message (µs). */
 interface Rates {
   readonly send: number;
@@ -80,79 +76,17 @@ interface Rates {
   readonly endToEndByRound: readonly number[];
 }
 
-/** Worker side: sets the case up, then answers rounds until asked to close. */
-async function serveCase(id: CaseId, settings: BenchSettings): Promise<void> {
-  const { openCase } = await import("./transport-cases.ts");
-  const port = parentPort!;
-  const bench = await openCase(id, settings);
-  port.on("message", (request: Request) => {
-    const answer =
-      request.kind === "round" ? withTimeout(bench.round(request.messages), ROUND_TIMEOUT_MS, key(id)) : bench.close();
-    answer.then(
-      (value) => port.postMessage({ ok: true, value }),
-      (error: unknown) => port.postMessage({ ok: false, error: error instanceof Error ? error.stack : String(error) }),
-    );
-  });
-  port.postMessage({ ok: true, value: "ready" });
-}
-
-/** Main side: a worker running {@link serveCase}, asked one request at a time. */
-class CaseWorker {
-  readonly id: CaseId;
-  private readonly worker: Worker;
-  private pending: { resolve: (value: unknown) => void; reject: (error: Error) => void } | undefined;
-  readonly ready: Promise<unknown>;
-
-  constructor(id: CaseId, settings: BenchSettings) {
-    this.id = id;
-    this.ready = new Promise((resolve, reject) => (this.pending = { resolve, reject }));
-    this.worker = new Worker(new URL(import.meta.url), { workerData: { id, settings } });
-    this.worker.on("message", (answer: { ok: boolean; value?: unknown; error?: string }) =>
-      this.settle((p) => (answer.ok ? p.resolve(answer.value) : p.reject(new Error(`${key(id)}: ${answer.error}`)))),
-    );
-    this.worker.on("error", (error: Error) => this.settle((p) => p.reject(error)));
-    this.worker.on("exit", (code) => this.settle((p) => p.reject(new Error(`${key(id)} worker exited (${code})`))));
-  }
-
-  round(messages: number): Promise<RoundTiming> {
-    return this.ask({ kind: "round", messages }) as Promise<RoundTiming>;
-  }
-
-  async stop(): Promise<void> {
-    await this.ask({ kind: "close" }).catch((error: unknown) =>
-      console.warn(`closing ${key(this.id)}: ${String(error)}`),
-    );
-    this.pending = undefined;
-    await this.worker.terminate();
-  }
-
-  private ask(request: Request): Promise<unknown> {
-    return new Promise((resolve, reject) => {
-      this.pending = { resolve, reject };
-      this.worker.postMessage(request);
-    });
-  }
-
-  private settle(action: (pending: NonNullable<CaseWorker["pending"]>) => void): void {
-    const pending = this.pending;
-    this.pending = undefined;
-    if (pending) action(pending);
-  }
-}
-
-const median = (values: number[]): number => [...values].sort((a, b) => a - b)[values.length >> 1]!;
-
 /** Runs every case; returns the median rates per case. */
 async function measureAll(cases: readonly CaseId[], settings: BenchSettings): Promise<Map<string, Rates>> {
-  const workers: CaseWorker[] = [];
+  const workers: CaseThread<RoundTiming>[] = [];
   try {
     for (const id of cases) {
-      const worker = new CaseWorker(id, settings);
+      const worker = new CaseThread<RoundTiming>(key(id), new URL(import.meta.url), { id, settings });
       workers.push(worker);
       await worker.ready;
       await worker.round(WARMUP_MESSAGES);
     }
-    const rounds = new Map(workers.map((worker) => [key(worker.id), [] as RoundTiming[]]));
+    const rounds = new Map(workers.map((worker) => [worker.name, [] as RoundTiming[]]));
     console.log(`timing ${ROUNDS} rounds of ${MESSAGES} messages per case...`);
     for (let round = 0; round < ROUNDS; round++) {
       const line: string[] = [];
@@ -161,8 +95,8 @@ async function measureAll(cases: readonly CaseId[], settings: BenchSettings): Pr
       for (const worker of round % 2 === 0 ? workers : [...workers].reverse()) {
         await sleep(SETTLE_MS);
         const timing = await worker.round(MESSAGES);
-        rounds.get(key(worker.id))!.push(timing);
-        line.push(`${key(worker.id)} ${Math.round(perSecond(timing.sendMs + timing.receiveMs))}`);
+        rounds.get(worker.name)!.push(timing);
+        line.push(`${worker.name} ${Math.round(perSecond(timing.sendMs + timing.receiveMs))}`);
       }
       console.log(`  round ${round + 1} (load ${loadavg()[0]!.toFixed(2)}): ${line.join(", ")}`);
     }
@@ -306,25 +240,10 @@ async function main(): Promise<void> {
   }
 }
 
-function positiveInteger(name: string, fallback: number): number {
-  const text = process.env[name];
-  if (text === undefined || text === "") return fallback;
-  const value = Number(text);
-  if (!Number.isSafeInteger(value) || value < 1) throw new Error(`${name} must be a whole number >= 1, got ${text}`);
-  return value;
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what}: round not done within ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
-
 if (isMainThread) {
   await main();
 } else {
   const { id, settings } = workerData as { id: CaseId; settings: BenchSettings };
-  await serveCase(id, settings);
+  const { openCase } = await import("./transport-cases.ts");
+  await serveCaseThread(key(id), () => openCase(id, settings));
 }
