@@ -134,12 +134,28 @@ export class TransportError extends ThriftQueueError {
 }
 
 /** Codes of {@link HandlerError}. */
-export type HandlerErrorCode = "HANDLER_FAILED" | "HANDLER_UNKNOWN_METHOD" | "HANDLER_DECLARED_EXCEPTION";
+export type HandlerErrorCode =
+  | "HANDLER_FAILED"
+  | "HANDLER_UNKNOWN_METHOD"
+  | "HANDLER_DECLARED_EXCEPTION"
+  | "HANDLER_INVALID_PROGRESS"
+  | "HANDLER_ABORTED";
 
 /** A job's handler failed: it threw, the method is unknown, or it raised an exception the IDL declares. */
 export class HandlerError extends ThriftQueueError {
   declare readonly code: HandlerErrorCode;
   constructor(code: HandlerErrorCode, message: string, options?: ThriftQueueErrorOptions) {
+    super(code, message, options);
+  }
+}
+
+/** Codes of {@link TimeoutError}. */
+export type TimeoutErrorCode = "HANDLER_TIMEOUT" | "DEADLINE_EXCEEDED";
+
+/** A job ran past its timeout (`HANDLER_TIMEOUT`) or past the deadline its producer set (`DEADLINE_EXCEEDED`). */
+export class TimeoutError extends ThriftQueueError {
+  declare readonly code: TimeoutErrorCode;
+  constructor(code: TimeoutErrorCode, message: string, options?: ThriftQueueErrorOptions) {
     super(code, message, options);
   }
 }
