@@ -1,0 +1,295 @@
+/**
+ * The PostgreSQL status store: several workers, producers and the status API share one database. Every write is
+ * one statement that PostgreSQL applies atomically (see postgres-transition.ts for transitions); nothing is read
+ * in the client and then written back. Each call is one round trip on a pooled connection, except a transition
+ * that lost a race with a concurrent writer, which reads the row once more.
+ */
+import pg from "pg";
+import type { QueryConfig, QueryResult, QueryResultRow } from "pg";
+import { StatusStoreError } from "../../errors.ts";
+import { silentLogger, type Logger } from "../../logger.ts";
+import { FINAL_STATES } from "../job-state.ts";
+import type { OpenStatusStoreOptions, StatusStoreOpener } from "../open-status-store.ts";
+import type {
+  JobCounts,
+  JobPage,
+  JobQuery,
+  JobRecord,
+  JobTransition,
+  Lease,
+  LeaseClaim,
+  NewJob,
+  ProgressUpdate,
+  ScrubOptions,
+  ScrubResult,
+  StatusStore,
+  TransitionOutcome,
+  WorkerRecord,
+} from "../status-store.ts";
+import { toPostgresStoreError } from "./postgres-errors.ts";
+import {
+  countsFromRows,
+  countsQuery,
+  encodeCursor,
+  enqueuedQuery,
+  listQuery,
+  progressQuery,
+} from "./postgres-job-queries.ts";
+import {
+  JOB_COLUMNS,
+  jobFromRow,
+  leaseFromRow,
+  workerFromRow,
+  type JobRow,
+  type LeaseRow,
+  type WorkerRow,
+} from "./postgres-rows.ts";
+import { migratePostgresSchema, missingTables, postgresTables, type PostgresTables } from "./postgres-schema.ts";
+import { postgresSettingsFromUrl, type PostgresStatusStoreSettings } from "./postgres-settings.ts";
+import { checkTransition, transitionQuery, type TransitionRow } from "./postgres-transition.ts";
+
+/** Options of {@link PostgresStatusStore.open} that do not fit in a URL. */
+export interface PostgresStatusStoreOptions extends OpenStatusStoreOptions {
+  /** Where `postgres:` without a host finds DATABASE_URL. @defaultValue process.env */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+}
+
+const FINAL_STATE_LIST = [...FINAL_STATES];
+
+/** A {@link StatusStore} on PostgreSQL (`postgres://…` URLs). */
+export class PostgresStatusStore implements StatusStore {
+  /** The store family. */
+  readonly kind = "postgres";
+  readonly #pool: pg.Pool;
+  readonly #tables: PostgresTables;
+  #closing: Promise<void> | undefined;
+
+  private constructor(pool: pg.Pool, tables: PostgresTables) {
+    this.#pool = pool;
+    this.#tables = tables;
+  }
+
+  /**
+   * Connects, creates missing tables and indexes (unless `migrate=false`) and returns the store. Rejects with
+   * ConfigError for a bad URL and StatusStoreError (`STORE_UNAVAILABLE` when the server cannot be reached).
+   */
+  static async open(url: string | URL, options: PostgresStatusStoreOptions = {}): Promise<PostgresStatusStore> {
+    const settings = postgresSettingsFromUrl(typeof url === "string" ? new URL(url) : url, options.env);
+    const pool = createPool(settings, options.logger ?? silentLogger);
+    try {
+      if (settings.migrate) await migratePostgresSchema(pool, settings.schema, settings.tablePrefix);
+      else await requireTables(pool, settings);
+    } catch (error) {
+      await pool.end().catch(() => undefined);
+      throw toPostgresStoreError(error, `opening ${settings.schema}.${settings.tablePrefix}*`);
+    }
+    return new PostgresStatusStore(pool, postgresTables(settings.schema, settings.tablePrefix));
+  }
+
+  async enqueued(jobs: readonly NewJob[]): Promise<number> {
+    this.#checkOpen();
+    if (jobs.length === 0) return 0;
+    const result = await this.#run("recording queued jobs", enqueuedQuery(this.#tables.jobs, jobs));
+    return result.rowCount ?? 0;
+  }
+
+  async transition(move: JobTransition): Promise<TransitionOutcome> {
+    this.#checkOpen();
+    checkTransition(move);
+    const { rows } = await this.#run<TransitionRow>(
+      `moving ${move.id} to ${move.to}`,
+      transitionQuery(this.#tables.jobs, move),
+    );
+    const row = rows[0];
+    if (row !== undefined && (row.applied || !row.stale)) return { applied: row.applied, record: jobFromRow(row) };
+    if (row === undefined && move.create === undefined) return { applied: false, record: undefined };
+    // A concurrent writer moved (or created) the row after this statement's snapshot: read it as it is now.
+    return { applied: false, record: await this.get(move.id) };
+  }
+
+  async progress(update: ProgressUpdate): Promise<boolean> {
+    this.#checkOpen();
+    const result = await this.#run(`recording progress of ${update.id}`, progressQuery(this.#tables.jobs, update));
+    return (result.rowCount ?? 0) > 0;
+  }
+
+  async get(id: string): Promise<JobRecord | undefined> {
+    const { rows } = await this.#run<JobRow>(`reading ${id}`, {
+      name: "tq_get",
+      text: `SELECT ${JOB_COLUMNS} FROM ${this.#tables.jobs} WHERE id = $1::text`,
+      values: [id],
+    });
+    return rows[0] === undefined ? undefined : jobFromRow(rows[0]);
+  }
+
+  async list(query: JobQuery = {}): Promise<JobPage> {
+    this.#checkOpen();
+    const { limit, ...statement } = listQuery(this.#tables.jobs, query);
+    const { rows } = await this.#run<JobRow>("listing jobs", statement);
+    const jobs = rows.slice(0, limit).map(jobFromRow);
+    const last = jobs.at(-1);
+    return { jobs, nextCursor: rows.length > limit && last !== undefined ? encodeCursor(last.id) : undefined };
+  }
+
+  async counts(filter: Pick<JobQuery, "service" | "method"> = {}): Promise<JobCounts> {
+    this.#checkOpen();
+    const { rows } = await this.#run<{ state: string; count: string }>(
+      "counting jobs",
+      countsQuery(this.#tables.jobs, filter),
+    );
+    return countsFromRows(rows);
+  }
+
+  async heartbeat(worker: WorkerRecord): Promise<void> {
+    this.#checkOpen();
+    checkWorker(worker);
+    await this.#run(`recording the heartbeat of ${worker.workerId}`, {
+      name: "tq_heartbeat",
+      text:
+        `INSERT INTO ${this.#tables.workers} AS w (worker_id, instance_id, host, pid, status, queues, started_at, ` +
+        "last_seen_at, in_flight, processed, failed) VALUES ($1::text, $2::text, $3::text, $4::integer, $5::text, " +
+        "$6::text[], $7::bigint, $8::bigint, $9::integer, $10::bigint, $11::bigint) ON CONFLICT (worker_id) DO UPDATE " +
+        "SET instance_id = EXCLUDED.instance_id, host = EXCLUDED.host, pid = EXCLUDED.pid, status = EXCLUDED.status, " +
+        "queues = EXCLUDED.queues, started_at = EXCLUDED.started_at, last_seen_at = EXCLUDED.last_seen_at, " +
+        "in_flight = EXCLUDED.in_flight, processed = EXCLUDED.processed, failed = EXCLUDED.failed",
+      values: [
+        worker.workerId,
+        worker.instanceId,
+        worker.host,
+        worker.pid,
+        worker.status,
+        [...worker.queues],
+        worker.startedAt,
+        worker.lastSeenAt,
+        worker.inFlight,
+        worker.processed,
+        worker.failed,
+      ],
+    });
+  }
+
+  async workers(): Promise<readonly WorkerRecord[]> {
+    const { rows } = await this.#run<WorkerRow>("listing workers", {
+      name: "tq_workers",
+      text: `SELECT * FROM ${this.#tables.workers} ORDER BY last_seen_at DESC, worker_id`,
+    });
+    return rows.map(workerFromRow);
+  }
+
+  async acquireLease(claim: LeaseClaim): Promise<Lease | undefined> {
+    this.#checkOpen();
+    if (!Number.isSafeInteger(claim.now) || !Number.isSafeInteger(claim.ttlMs) || claim.ttlMs < 0) {
+      throw new StatusStoreError(
+        "STORE_INVALID_RECORD",
+        `invalid lease claim on ${claim.name}: now and ttlMs must be integers`,
+      );
+    }
+    // The token grows when the holder changes or the lease had lapsed; a holder renewing in time keeps it.
+    const { rows } = await this.#run<LeaseRow>(`acquiring lease ${claim.name}`, {
+      name: "tq_acquire_lease",
+      text:
+        `INSERT INTO ${this.#tables.leases} AS l (name, holder, token, expires_at) ` +
+        "VALUES ($1::text, $2::text, 1, $3::bigint + $4::bigint) ON CONFLICT (name) DO UPDATE SET " +
+        "token = CASE WHEN l.holder = EXCLUDED.holder AND l.expires_at > $3::bigint THEN l.token ELSE l.token + 1 END, " +
+        "holder = EXCLUDED.holder, expires_at = EXCLUDED.expires_at " +
+        "WHERE l.holder = EXCLUDED.holder OR l.expires_at <= $3::bigint RETURNING name, holder, token, expires_at",
+      values: [claim.name, claim.holder, claim.now, claim.ttlMs],
+    });
+    return rows[0] === undefined ? undefined : leaseFromRow(rows[0]);
+  }
+
+  async releaseLease(name: string, holder: string, token: number): Promise<boolean> {
+    this.#checkOpen();
+    if (!Number.isSafeInteger(token)) return false;
+    // The row stays (lapsed, at time 0) so that the next holder's token is still greater than this one.
+    const result = await this.#run(`releasing lease ${name}`, {
+      name: "tq_release_lease",
+      text:
+        `UPDATE ${this.#tables.leases} SET expires_at = 0 ` +
+        "WHERE name = $1::text AND holder = $2::text AND token = $3::bigint AND expires_at > 0",
+      values: [name, holder, token],
+    });
+    return (result.rowCount ?? 0) > 0;
+  }
+
+  async lease(name: string): Promise<Lease | undefined> {
+    const { rows } = await this.#run<LeaseRow>(`reading lease ${name}`, {
+      name: "tq_lease",
+      text: `SELECT name, holder, token, expires_at FROM ${this.#tables.leases} WHERE name = $1::text`,
+      values: [name],
+    });
+    return rows[0] === undefined ? undefined : leaseFromRow(rows[0]);
+  }
+
+  async scrub(options: ScrubOptions): Promise<ScrubResult> {
+    this.#checkOpen();
+    const { rows } = await this.#run<{ jobs: string; workers: string }>("scrubbing", {
+      name: "tq_scrub",
+      text:
+        `WITH j AS (DELETE FROM ${this.#tables.jobs} WHERE state = ANY($1::text[]) AND updated_at < $2::bigint RETURNING 1), ` +
+        `w AS (DELETE FROM ${this.#tables.workers} WHERE last_seen_at < $3::bigint RETURNING 1) ` +
+        "SELECT (SELECT count(*) FROM j) AS jobs, (SELECT count(*) FROM w) AS workers",
+      values: [FINAL_STATE_LIST, Math.floor(options.jobsFinishedBefore), Math.floor(options.workersSeenBefore)],
+    });
+    return { jobs: Number(rows[0]?.jobs ?? 0), workers: Number(rows[0]?.workers ?? 0) };
+  }
+
+  /** Ends the pool once the calls in flight are done; idempotent. */
+  async close(): Promise<void> {
+    this.#closing ??= this.#pool.end().catch(() => undefined);
+    await this.#closing;
+  }
+
+  #checkOpen(): void {
+    if (this.#closing !== undefined)
+      throw new StatusStoreError("STORE_CLOSED", "the PostgreSQL status store is closed");
+  }
+
+  async #run<R extends QueryResultRow>(doing: string, query: QueryConfig): Promise<QueryResult<R>> {
+    this.#checkOpen();
+    try {
+      return await this.#pool.query<R>(query);
+    } catch (error) {
+      this.#checkOpen();
+      throw toPostgresStoreError(error, doing);
+    }
+  }
+}
+
+/** The opener `openStatusStore` uses for `postgres:` and `postgresql:` URLs. */
+export const openPostgresStatusStore: StatusStoreOpener = (url, options) => PostgresStatusStore.open(url, options);
+
+function createPool(settings: PostgresStatusStoreSettings, logger: Logger): pg.Pool {
+  const pool = new pg.Pool({
+    connectionString: settings.connectionString,
+    max: settings.poolSize,
+    connectionTimeoutMillis: settings.connectTimeoutMs,
+    idleTimeoutMillis: settings.idleTimeoutMs,
+    application_name: "thrift-queue",
+  });
+  // An idle connection the server drops (restart, failover) is reported here; without a listener it would crash
+  // the process. The pool replaces it on the next call.
+  pool.on("error", (error) => logger.warn({ err: error }, "PostgreSQL status store: an idle connection failed"));
+  return pool;
+}
+
+async function requireTables(pool: pg.Pool, settings: PostgresStatusStoreSettings): Promise<void> {
+  const missing = await missingTables(pool, postgresTables(settings.schema, settings.tablePrefix));
+  if (missing.length > 0) {
+    throw new StatusStoreError(
+      "STORE_FAILED",
+      `tables ${missing.join(", ")} are missing: open once with migrate=true (the default) by a role that may create them`,
+    );
+  }
+}
+
+function checkWorker(worker: WorkerRecord): void {
+  const integers = [worker.pid, worker.startedAt, worker.lastSeenAt, worker.inFlight, worker.processed, worker.failed];
+  if (
+    typeof worker.workerId !== "string" ||
+    !integers.every((value) => Number.isSafeInteger(value)) ||
+    !Array.isArray(worker.queues)
+  ) {
+    throw new StatusStoreError("STORE_INVALID_RECORD", `invalid worker record ${String(worker.workerId)}`);
+  }
+}
