@@ -123,3 +123,24 @@ export type { CallChannel, CallOptions, OutgoingCall } from "./producer/call-cha
 export { createEncodingChannel, type EncodedCall } from "./producer/encoding-channel.ts";
 export { createProducer, type Producer, type ProducerOptions, type Receipt } from "./producer/producer.ts";
 export { SendBatcher, type SendBatcherOptions } from "./producer/send-batcher.ts";
+
+// Status stores.
+export type * from "./status/status-store.ts";
+export {
+  JOB_STATES,
+  FINAL_STATES,
+  allowedFrom,
+  canTransition,
+  isFinal,
+  transitionGuards,
+  type JobState,
+  type TransitionGuard,
+} from "./status/job-state.ts";
+export {
+  openStatusStore,
+  statusStoreKind,
+  type OpenStatusStoreOptions,
+  type StatusStoreKind,
+  type StatusStoreOpener,
+} from "./status/open-status-store.ts";
+export { MemoryStatusStore } from "./status/memory/memory-status-store.ts";
