@@ -6,6 +6,7 @@
 import { StatusStoreError } from "../../errors.ts";
 import { JOB_STATES, type JobState } from "../job-state.ts";
 import type { JobQuery, NewJob, ProgressUpdate } from "../status-store.ts";
+import { checkedQuery } from "../query-page.ts";
 import { JOB_COLUMNS } from "./postgres-rows.ts";
 import type { PreparedQuery } from "./postgres-transition.ts";
 
@@ -15,9 +16,6 @@ export interface PlainQuery {
   readonly values: unknown[];
 }
 
-const DEFAULT_LIMIT = 100;
-const MAX_LIMIT = 1000;
-const CURSOR_PREFIX = "j1.";
 const STATES: ReadonlySet<string> = new Set(JOB_STATES);
 
 /** The batch insert of `queued` records: one statement, jobs already known left as they are. */
@@ -64,61 +62,30 @@ export function progressQuery(jobs: string, update: ProgressUpdate): PreparedQue
   };
 }
 
-/** The opaque cursor that continues a listing after the job `id`. */
-export function encodeCursor(id: string): string {
-  return CURSOR_PREFIX + Buffer.from(id, "utf8").toString("base64url");
-}
-
-/** The id a cursor continues after; STORE_INVALID_QUERY for anything {@link encodeCursor} did not make. */
-export function decodeCursor(cursor: string): string {
-  const body = typeof cursor === "string" && cursor.startsWith(CURSOR_PREFIX) ? cursor.slice(CURSOR_PREFIX.length) : "";
-  const id = Buffer.from(body, "base64url").toString("utf8");
-  if (body === "" || encodeCursor(id) !== cursor) {
-    throw new StatusStoreError("STORE_INVALID_QUERY", "invalid cursor: pass a nextCursor from an earlier page");
-  }
-  return id;
-}
-
-/** The page size a query asks for; STORE_INVALID_QUERY outside 1–1000. */
-export function pageLimit(query: JobQuery): number {
-  const limit = query.limit ?? DEFAULT_LIMIT;
-  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIMIT) {
-    throw new StatusStoreError(
-      "STORE_INVALID_QUERY",
-      `invalid limit ${String(limit)}: use an integer from 1 to ${MAX_LIMIT}`,
-    );
-  }
-  return limit;
-}
-
-/** The filters of a query as a WHERE clause over bound parameters. */
-function filters(query: JobQuery, values: unknown[], withCursor: boolean): string {
+/** The filters of a query (already checked) as a WHERE clause over bound parameters. */
+function filters(query: JobQuery, after: string | undefined, values: unknown[]): string {
   const conditions: string[] = [];
   const bind = (condition: string, value: unknown): void => {
     values.push(value);
     conditions.push(condition.replace("?", `$${values.length}`));
   };
-  if (query.state !== undefined) {
-    if (!STATES.has(query.state)) {
-      throw new StatusStoreError("STORE_INVALID_QUERY", `invalid state ${JSON.stringify(query.state)}`);
-    }
-    bind("state = ?::text", query.state);
-  }
+  if (query.state !== undefined) bind("state = ?::text", query.state);
   if (query.service !== undefined) bind("service = ?::text", query.service);
   if (query.method !== undefined) bind("method = ?::text", query.method);
-  if (query.since !== undefined) {
-    if (!Number.isFinite(query.since)) throw new StatusStoreError("STORE_INVALID_QUERY", "invalid since: not a time");
-    bind("updated_at >= ?::bigint", Math.ceil(query.since));
-  }
-  if (withCursor && query.cursor !== undefined) bind("id < ?::text", decodeCursor(query.cursor));
+  // Times are whole ms, so `>= ceil(since)` is `>= since` for any since.
+  if (query.since !== undefined) bind("updated_at >= ?::bigint", Math.ceil(query.since));
+  if (after !== undefined) bind("id < ?::text", after);
   return conditions.length === 0 ? "" : `WHERE ${conditions.join(" AND ")}`;
 }
 
-/** One page of a listing, newest id first; fetches one row more than the page to know whether another follows. */
+/**
+ * One page of a listing, newest id first, with the checks of query-page.ts (STORE_INVALID_QUERY); fetches one row
+ * more than the page to know whether another follows.
+ */
 export function listQuery(jobs: string, query: JobQuery): PlainQuery & { readonly limit: number } {
-  const limit = pageLimit(query);
+  const { limit, after } = checkedQuery(query);
   const values: unknown[] = [];
-  const where = filters(query, values, true);
+  const where = filters(query, after, values);
   values.push(limit + 1);
   return {
     text: `SELECT ${JOB_COLUMNS} FROM ${jobs} ${where} ORDER BY id DESC LIMIT $${values.length}`,
@@ -130,7 +97,7 @@ export function listQuery(jobs: string, query: JobQuery): PlainQuery & { readonl
 /** Jobs per state under the service and method filters. */
 export function countsQuery(jobs: string, filter: Pick<JobQuery, "service" | "method">): PlainQuery {
   const values: unknown[] = [];
-  const where = filters({ service: filter.service, method: filter.method }, values, false);
+  const where = filters({ service: filter.service, method: filter.method }, undefined, values);
   return { text: `SELECT state, count(*) AS count FROM ${jobs} ${where} GROUP BY state`, values };
 }
 

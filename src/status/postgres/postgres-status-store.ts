@@ -9,6 +9,7 @@ import type { QueryConfig, QueryResult, QueryResultRow } from "pg";
 import { StatusStoreError } from "../../errors.ts";
 import { silentLogger, type Logger } from "../../logger.ts";
 import { FINAL_STATES } from "../job-state.ts";
+import { pageOf } from "../query-page.ts";
 import type { OpenStatusStoreOptions, StatusStoreOpener } from "../open-status-store.ts";
 import type {
   JobCounts,
@@ -27,14 +28,7 @@ import type {
   WorkerRecord,
 } from "../status-store.ts";
 import { toPostgresStoreError } from "./postgres-errors.ts";
-import {
-  countsFromRows,
-  countsQuery,
-  encodeCursor,
-  enqueuedQuery,
-  listQuery,
-  progressQuery,
-} from "./postgres-job-queries.ts";
+import { countsFromRows, countsQuery, enqueuedQuery, listQuery, progressQuery } from "./postgres-job-queries.ts";
 import {
   JOB_COLUMNS,
   jobFromRow,
@@ -126,9 +120,7 @@ export class PostgresStatusStore implements StatusStore {
     this.#checkOpen();
     const { limit, ...statement } = listQuery(this.#tables.jobs, query);
     const { rows } = await this.#run<JobRow>("listing jobs", statement);
-    const jobs = rows.slice(0, limit).map(jobFromRow);
-    const last = jobs.at(-1);
-    return { jobs, nextCursor: rows.length > limit && last !== undefined ? encodeCursor(last.id) : undefined };
+    return pageOf(rows.map(jobFromRow), limit);
   }
 
   async counts(filter: Pick<JobQuery, "service" | "method"> = {}): Promise<JobCounts> {
@@ -206,7 +198,7 @@ export class PostgresStatusStore implements StatusStore {
       name: "tq_release_lease",
       text:
         `UPDATE ${this.#tables.leases} SET expires_at = 0 ` +
-        "WHERE name = $1::text AND holder = $2::text AND token = $3::bigint AND expires_at > 0",
+        "WHERE name = $1::text AND holder = $2::text AND token = $3::bigint",
       values: [name, holder, token],
     });
     return (result.rowCount ?? 0) > 0;
@@ -229,7 +221,7 @@ export class PostgresStatusStore implements StatusStore {
         `WITH j AS (DELETE FROM ${this.#tables.jobs} WHERE state = ANY($1::text[]) AND updated_at < $2::bigint RETURNING 1), ` +
         `w AS (DELETE FROM ${this.#tables.workers} WHERE last_seen_at < $3::bigint RETURNING 1) ` +
         "SELECT (SELECT count(*) FROM j) AS jobs, (SELECT count(*) FROM w) AS workers",
-      values: [FINAL_STATE_LIST, Math.floor(options.jobsFinishedBefore), Math.floor(options.workersSeenBefore)],
+      values: [FINAL_STATE_LIST, wholeMs(options.jobsFinishedBefore), wholeMs(options.workersSeenBefore)],
     });
     return { jobs: Number(rows[0]?.jobs ?? 0), workers: Number(rows[0]?.workers ?? 0) };
   }
@@ -281,6 +273,12 @@ async function requireTables(pool: pg.Pool, settings: PostgresStatusStoreSetting
       `tables ${missing.join(", ")} are missing: open once with migrate=true (the default) by a role that may create them`,
     );
   }
+}
+
+/** A time bound as a bigint parameter: `< wholeMs(t)` is `< t` for whole-ms times; NaN matches nothing. */
+function wholeMs(time: number): number {
+  if (Number.isNaN(time)) return Number.MIN_SAFE_INTEGER;
+  return Math.min(Math.max(Math.ceil(time), Number.MIN_SAFE_INTEGER), Number.MAX_SAFE_INTEGER);
 }
 
 function checkWorker(worker: WorkerRecord): void {

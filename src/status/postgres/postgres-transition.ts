@@ -29,10 +29,6 @@ export interface TransitionRow extends JobRow {
 }
 
 const MOVE_TARGETS: ReadonlySet<string> = new Set(["running", "retrying", "succeeded", "failed", "dead", "cancelled"]);
-/** States after which a job has run (and so has a start time when created by the move). */
-const RAN: ReadonlySet<JobState> = new Set<JobState>(["running", "retrying", "succeeded", "failed"]);
-const CARRIES_ERROR: ReadonlySet<JobState> = new Set<JobState>(["retrying", "failed", "dead"]);
-const CARRIES_RESULT: ReadonlySet<JobState> = new Set<JobState>(["succeeded", "failed"]);
 
 /** The inserted columns, in the order of their parameters $1…$14. */
 const INSERT_COLUMNS = [
@@ -98,8 +94,8 @@ export function checkTransition(move: JobTransition): void {
 function movedRowValues(move: JobTransition): unknown[] {
   const { to } = move;
   const cancelled = to === "cancelled";
-  const error = CARRIES_ERROR.has(to) ? move.error : undefined;
-  const result = CARRIES_RESULT.has(to) ? move.result : undefined;
+  const error = to === "succeeded" ? undefined : move.error;
+  const { result } = move;
   return [
     move.id,
     move.create?.service ?? "",
@@ -109,7 +105,7 @@ function movedRowValues(move: JobTransition): unknown[] {
     to,
     cancelled ? 0 : move.attempt,
     cancelled ? null : (move.workerId ?? null),
-    RAN.has(to) ? move.at : null,
+    to === "running" ? move.at : null,
     move.at,
     isFinal(to) ? move.at : null,
     error?.type ?? null,
@@ -119,25 +115,25 @@ function movedRowValues(move: JobTransition): unknown[] {
 }
 
 /**
- * What an applied move changes on an existing row `j`, given the moved row `x`. The worker, the start time and the
- * last error are kept when the move brings none; `cancelled` keeps the attempt and the worker.
+ * What an applied move changes on an existing row `j`, given the moved row `x` (the same rule as the memory
+ * store's `applyTransition`): the worker, the last error and the result are kept when the move brings none, the
+ * start time is the first `running`'s, `succeeded` clears the error, `cancelled` keeps the attempt and the worker.
  */
 function assignments(to: JobState, x: string): string[] {
-  const set = [`state = ${x}.state`, `updated_at = ${x}.updated_at`];
+  const set = [`state = ${x}.state`, `updated_at = ${x}.updated_at`, `finished_at = ${x}.finished_at`];
   if (to !== "cancelled") {
     set.push(`attempt = ${x}.attempt`, `worker_id = COALESCE(${x}.worker_id, j.worker_id)`);
   }
-  if (RAN.has(to)) set.push(`started_at = COALESCE(j.started_at, ${x}.started_at)`);
-  if (to === "running") set.push("progress = NULL", "progress_message = NULL");
-  if (isFinal(to)) set.push(`finished_at = ${x}.finished_at`);
-  if (CARRIES_ERROR.has(to)) {
+  if (to === "running") set.push(`started_at = COALESCE(j.started_at, ${x}.started_at)`);
+  if (to === "succeeded") {
+    set.push("error_type = NULL", "error_message = NULL");
+  } else {
     set.push(
       `error_type = COALESCE(${x}.error_type, j.error_type)`,
       `error_message = CASE WHEN ${x}.error_type IS NULL THEN j.error_message ELSE ${x}.error_message END`,
     );
   }
-  if (to === "succeeded") set.push("error_type = NULL", "error_message = NULL");
-  if (CARRIES_RESULT.has(to)) set.push(`result = ${x}.result`);
+  set.push(`result = COALESCE(${x}.result, j.result)`);
   return set;
 }
 
