@@ -18,7 +18,13 @@ export interface StatusStoreUnderTest {
    * Opens a client on fresh, isolated data, and a way to open more clients of the same data (for the races: a
    * second connection, pool or process-wide handle, as a second worker would have).
    */
-  open(): Promise<{ store: StatusStore; another(): Promise<StatusStore> }>;
+  open(): Promise<OpenedStore>;
+}
+
+/** A client on fresh data, and a way to open more clients of the same data. */
+export interface OpenedStore {
+  readonly store: StatusStore;
+  readonly another: () => Promise<StatusStore>;
 }
 
 const T0 = 1_767_225_600_000;
@@ -51,7 +57,7 @@ function worker(id: string, lastSeenAt: number): WorkerRecord {
 /** Runs the suite against one implementation. */
 export function runStatusStoreConformance(name: string, subject: StatusStoreUnderTest): void {
   const opened: StatusStore[] = [];
-  const open = async (): Promise<{ store: StatusStore; another(): Promise<StatusStore> }> => {
+  const open = async (): Promise<OpenedStore> => {
     const handle = await subject.open();
     opened.push(handle.store);
     return {
