@@ -1,0 +1,153 @@
+/**
+ * The PostgreSQL status store passes the status store conformance suite against a real server (a fresh schema per
+ * open), and behaves as documented where PostgreSQL is concerned: URL forms and DATABASE_URL, a server that is
+ * down or drops connections, migrate=false, hostile ids, close.
+ */
+import { afterAll, describe, expect, it } from "vitest";
+import { ConfigError, StatusStoreError, openStatusStore, type StatusStore } from "thrift-queue";
+import { PostgresStatusStore } from "../../src/status/postgres/postgres-status-store.ts";
+import { runStatusStoreConformance } from "../conformance/status-store-conformance.ts";
+import { POSTGRES_URL, postgresUnavailable, rawPostgres, withPostgres } from "./postgres-server.ts";
+
+const unavailable = await postgresUnavailable();
+
+/** A port nothing listens on: bind one, note it, close it. */
+async function closedPort(): Promise<number> {
+  const { createServer } = await import("node:net");
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const address = server.address();
+  await new Promise((resolve) => server.close(resolve));
+  if (address === null || typeof address === "string") throw new Error("no port");
+  return address.port;
+}
+
+async function rejection(promise: Promise<unknown>): Promise<unknown> {
+  return promise.then(
+    () => expect.unreachable("expected a rejection"),
+    (error: unknown) => error,
+  );
+}
+
+withPostgres("PostgreSQL status store", unavailable, (schemas) => {
+  runStatusStoreConformance("postgres", {
+    async open() {
+      const url = schemas.url({ poolSize: "4" });
+      return { store: await PostgresStatusStore.open(url), another: () => PostgresStatusStore.open(url) };
+    },
+  });
+
+  describe("PostgreSQL specifics", () => {
+    const opened: StatusStore[] = [];
+    afterAll(() => Promise.all(opened.map((store) => store.close())));
+    const open = async (url: string, env?: Record<string, string | undefined>): Promise<PostgresStatusStore> => {
+      const store = await PostgresStatusStore.open(url, env === undefined ? {} : { env });
+      opened.push(store);
+      return store;
+    };
+
+    it("opens postgres:// and postgresql:// URLs through openStatusStore", async () => {
+      for (const scheme of ["postgres:", "postgresql:"]) {
+        const url = new URL(schemas.url());
+        url.protocol = scheme;
+        const store = await openStatusStore(url.toString());
+        opened.push(store);
+        expect(store.kind).toBe("postgres");
+        expect(await store.enqueued([{ id: "j", service: "S", method: "m", enqueuedAt: 1 }])).toBe(1);
+      }
+    });
+
+    it("takes the connection from DATABASE_URL when the URL names no host, keeping its own parameters", async () => {
+      const schema = new URL(schemas.url()).searchParams.get("schema") ?? "";
+      const store = await open(`postgres:?schema=${schema}&tablePrefix=env_`, { DATABASE_URL: POSTGRES_URL });
+      await store.enqueued([{ id: "from-env", service: "S", method: "m", enqueuedAt: 1 }]);
+      const raw = await rawPostgres();
+      try {
+        const { rows } = await raw.query(`SELECT id FROM "${schema}".env_jobs`);
+        expect(rows).toEqual([{ id: "from-env" }]);
+      } finally {
+        await raw.end();
+      }
+      const error = await rejection(PostgresStatusStore.open("postgres:", { env: {} }));
+      expect(error).toBeInstanceOf(ConfigError);
+      expect(error).toMatchObject({ code: "CONFIG_INVALID" });
+    });
+
+    it("refuses a bad schema, prefix or pool size before connecting", async () => {
+      const error = await rejection(
+        PostgresStatusStore.open(`${POSTGRES_URL}?schema=a"b&tablePrefix=1x&poolSize=0&migrate=maybe`),
+      );
+      expect(error).toBeInstanceOf(ConfigError);
+      const { message } = error as ConfigError;
+      for (const field of ["schema", "tablePrefix", "poolSize", "migrate"]) expect(message).toContain(field);
+    });
+
+    it("rejects with retryable STORE_UNAVAILABLE when the server is down", async () => {
+      const url = new URL(POSTGRES_URL);
+      url.hostname = "127.0.0.1";
+      url.port = String(await closedPort());
+      url.searchParams.set("connectTimeoutMs", "2000");
+      const error = await rejection(PostgresStatusStore.open(url.toString()));
+      expect(error).toBeInstanceOf(StatusStoreError);
+      expect(error).toMatchObject({ code: "STORE_UNAVAILABLE", retryable: true });
+    });
+
+    it("survives the server terminating its connections: calls fail as STORE_UNAVAILABLE or succeed, then work", async () => {
+      const store = await open(schemas.url({ application_name: "tq_terminated", poolSize: "2" }));
+      await store.enqueued([{ id: "before", service: "S", method: "m", enqueuedAt: 1 }]);
+      const raw = await rawPostgres();
+      try {
+        await raw.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1", [
+          "tq_terminated",
+        ]);
+      } finally {
+        await raw.end();
+      }
+      const first = await store.get("before").then(
+        (record) => ({ record }),
+        (error: unknown) => ({ error }),
+      );
+      if ("error" in first) expect(first.error).toMatchObject({ code: "STORE_UNAVAILABLE", retryable: true });
+      else expect(first.record?.state).toBe("queued");
+      expect((await store.get("before"))?.state).toBe("queued");
+    });
+
+    it("opens with migrate=false only where the tables exist", async () => {
+      const url = schemas.url();
+      const error = await rejection(PostgresStatusStore.open(`${url}&migrate=false`));
+      expect(error).toMatchObject({ code: "STORE_FAILED" });
+      await open(url);
+      const store = await open(`${url}&migrate=false`);
+      expect(await store.enqueued([{ id: "x", service: "S", method: "m", enqueuedAt: 1 }])).toBe(1);
+    });
+
+    it("binds hostile ids and names as data", async () => {
+      const store = await open(schemas.url());
+      const ids = ["'); DROP TABLE tq_jobs; --", 'quote"d', "back\\slash", "ünï\u{1F600}", "$1", "a\nb"];
+      expect(await store.enqueued(ids.map((id) => ({ id, service: "S'", method: "m;", enqueuedAt: 1 })))).toBe(
+        ids.length,
+      );
+      for (const id of ids) {
+        const outcome = await store.transition({ id, to: "running", attempt: 1, at: 2, workerId: "w'" });
+        expect(outcome).toMatchObject({ applied: true, record: { id, service: "S'", workerId: "w'" } });
+      }
+      expect((await store.counts({ service: "S'" })).running).toBe(ids.length);
+      const lease = await store.acquireLease({ name: "'; --", holder: '"', ttlMs: 10, now: 1 });
+      expect(lease).toMatchObject({ name: "'; --", holder: '"', token: 1 });
+    });
+
+    it("refuses moves no store could apply with STORE_INVALID_RECORD instead of a driver error", async () => {
+      const store = await open(schemas.url());
+      const error = await rejection(store.transition({ id: "x", to: "running", attempt: 1.5, at: 1 }));
+      expect(error).toMatchObject({ code: "STORE_INVALID_RECORD" });
+    });
+
+    it("closes idempotently; calls after close reject with STORE_CLOSED", async () => {
+      const store = await PostgresStatusStore.open(schemas.url());
+      await Promise.all([store.close(), store.close()]);
+      await store.close();
+      expect(await rejection(store.get("x"))).toMatchObject({ code: "STORE_CLOSED" });
+      expect(await rejection(store.enqueued([]))).toMatchObject({ code: "STORE_CLOSED" });
+    });
+  });
+});
