@@ -144,3 +144,5 @@ export {
   type StatusStoreOpener,
 } from "./status/open-status-store.ts";
 export { MemoryStatusStore } from "./status/memory/memory-status-store.ts";
+export { PostgresStatusStore, type PostgresStatusStoreOptions } from "./status/postgres/postgres-status-store.ts";
+export type { PostgresStatusStoreSettings } from "./status/postgres/postgres-settings.ts";
