@@ -124,6 +124,25 @@ export { createEncodingChannel, type EncodedCall } from "./producer/encoding-cha
 export { createProducer, type Producer, type ProducerOptions, type Receipt } from "./producer/producer.ts";
 export { SendBatcher, type SendBatcherOptions } from "./producer/send-batcher.ts";
 
+// Workers.
+export { Worker, type StopOptions, type WorkerStats } from "./consumer/worker.ts";
+export type { WorkerOptions } from "./consumer/worker-options.ts";
+export type { JobContext } from "./consumer/job-context.ts";
+export { DeclaredException } from "./consumer/declared-exception.ts";
+export type { ArgsOf, HandleOptions, ReturnOf, ServiceHandler } from "./consumer/handler-registry.ts";
+export { MethodAnnotation, type MethodOptions, type MethodSettings } from "./consumer/method-settings.ts";
+export {
+  DEFAULT_RETRY_POLICY,
+  backoffDelayMs,
+  type BackoffSchedule,
+  type JitterMode,
+  type RetryPolicy,
+} from "./consumer/retry-policy.ts";
+export type { StatusWriteRetry } from "./consumer/status-writer.ts";
+export { systemClock, type TimerHandle, type WorkerClock } from "./consumer/worker-clock.ts";
+export type { JobEventBase, JobSettledEvent, WorkerEvents, WorkerListener } from "./consumer/worker-events.ts";
+export { stopOnSignals, type StopOnSignalsOptions } from "./consumer/stop-on-signals.ts";
+
 // Status stores.
 export type * from "./status/status-store.ts";
 export {
