@@ -194,9 +194,7 @@ export class Cleanup {
     T extends
       | { stop(options?: { drainTimeoutMs?: number }): Promise<void> }
       | { close(options?: { drainTimeoutMs?: number }): Promise<void> },
-  >(
-    thing: T,
-  ): T {
+  >(thing: T): T {
     this.tasks.push(() => ("stop" in thing ? thing.stop({ drainTimeoutMs: 100 }) : thing.close({ drainTimeoutMs: 0 })));
     return thing;
   }
