@@ -30,12 +30,18 @@ async function rejection(promise: Promise<unknown>): Promise<unknown> {
 }
 
 withPostgres("PostgreSQL status store", unavailable, (schemas) => {
-  runStatusStoreConformance("postgres", {
-    async open() {
-      const url = schemas.url({ poolSize: "4" });
-      return { store: await PostgresStatusStore.open(url), another: () => PostgresStatusStore.open(url) };
-    },
-  });
+  // Batched (a small pool, so concurrent moves share statements) and one statement per move.
+  for (const [variant, params] of [
+    ["postgres", { poolSize: "2" }],
+    ["postgres unbatched", { batchTransitions: "false" }],
+  ] as const) {
+    runStatusStoreConformance(variant, {
+      async open() {
+        const url = schemas.url(params);
+        return { store: await PostgresStatusStore.open(url), another: () => PostgresStatusStore.open(url) };
+      },
+    });
+  }
 
   describe("PostgreSQL specifics", () => {
     const opened: StatusStore[] = [];

@@ -24,6 +24,11 @@ export interface PostgresStatusStoreSettings {
   readonly idleTimeoutMs: number;
   /** Whether open creates missing tables and indexes (`false` for a role that may only read and write rows). @defaultValue true */
   readonly migrate: boolean;
+  /**
+   * Whether transitions that arrive while every connection is busy go to the server together, one statement for
+   * many (see postgres-transition-batch.ts). @defaultValue true
+   */
+  readonly batchTransitions: boolean;
 }
 
 const DEFAULTS = {
@@ -33,10 +38,19 @@ const DEFAULTS = {
   connectTimeoutMs: 5_000,
   idleTimeoutMs: 30_000,
   migrate: true,
+  batchTransitions: true,
 } as const;
 
 /** The query parameters this store reads itself (everything else is `pg`'s). */
-const OWN_PARAMS = ["schema", "tablePrefix", "poolSize", "connectTimeoutMs", "idleTimeoutMs", "migrate"] as const;
+const OWN_PARAMS = [
+  "schema",
+  "tablePrefix",
+  "poolSize",
+  "connectTimeoutMs",
+  "idleTimeoutMs",
+  "migrate",
+  "batchTransitions",
+] as const;
 
 /** An unquoted-safe SQL identifier: what schema names and table prefixes may be. */
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -76,10 +90,15 @@ export function postgresSettingsFromUrl(
   const poolSize = integer("poolSize", DEFAULTS.poolSize, 1, 1000);
   const connectTimeoutMs = integer("connectTimeoutMs", DEFAULTS.connectTimeoutMs, 1, 600_000);
   const idleTimeoutMs = integer("idleTimeoutMs", DEFAULTS.idleTimeoutMs, 0, 86_400_000);
-  const migrateText = url.searchParams.get("migrate");
-  if (migrateText !== null && migrateText !== "true" && migrateText !== "false") {
-    problems.push(`migrate must be true or false, got ${JSON.stringify(migrateText)}`);
-  }
+  const flag = (name: string, fallback: boolean): boolean => {
+    const text = url.searchParams.get(name);
+    if (text === null) return fallback;
+    if (text !== "true" && text !== "false")
+      problems.push(`${name} must be true or false, got ${JSON.stringify(text)}`);
+    return text === "true";
+  };
+  const migrate = flag("migrate", DEFAULTS.migrate);
+  const batchTransitions = flag("batchTransitions", DEFAULTS.batchTransitions);
   if (problems.length > 0) {
     throw new ConfigError("CONFIG_INVALID", `invalid PostgreSQL status store URL: ${problems.join("; ")}`);
   }
@@ -93,7 +112,8 @@ export function postgresSettingsFromUrl(
     poolSize,
     connectTimeoutMs,
     idleTimeoutMs,
-    migrate: migrateText === null ? DEFAULTS.migrate : migrateText === "true",
+    migrate,
+    batchTransitions,
   };
 }
 

@@ -41,6 +41,7 @@ import {
 import { migratePostgresSchema, missingTables, postgresTables, type PostgresTables } from "./postgres-schema.ts";
 import { postgresSettingsFromUrl, type PostgresStatusStoreSettings } from "./postgres-settings.ts";
 import { checkTransition, transitionQuery, type TransitionRow } from "./postgres-transition.ts";
+import { TransitionBatcher, type BatchTransitionRow } from "./postgres-transition-batch.ts";
 
 /** Options of {@link PostgresStatusStore.open} that do not fit in a URL. */
 export interface PostgresStatusStoreOptions extends OpenStatusStoreOptions {
@@ -49,6 +50,8 @@ export interface PostgresStatusStoreOptions extends OpenStatusStoreOptions {
 }
 
 const FINAL_STATE_LIST = [...FINAL_STATES];
+/** Moves in one batch statement at most. */
+const MAX_TRANSITION_BATCH = 500;
 
 /** A {@link StatusStore} on PostgreSQL (`postgres://…` URLs). */
 export class PostgresStatusStore implements StatusStore {
@@ -56,11 +59,22 @@ export class PostgresStatusStore implements StatusStore {
   readonly kind = "postgres";
   readonly #pool: pg.Pool;
   readonly #tables: PostgresTables;
+  readonly #batcher: TransitionBatcher | undefined;
   #closing: Promise<void> | undefined;
 
-  private constructor(pool: pg.Pool, tables: PostgresTables) {
+  private constructor(pool: pg.Pool, tables: PostgresTables, settings: PostgresStatusStoreSettings) {
     this.#pool = pool;
     this.#tables = tables;
+    this.#batcher = settings.batchTransitions
+      ? new TransitionBatcher({
+          jobs: tables.jobs,
+          maxInFlight: settings.poolSize,
+          maxBatch: MAX_TRANSITION_BATCH,
+          execute: async (query) => (await this.#run<BatchTransitionRow>("moving jobs", query)).rows,
+          single: (move) => this.#transitionAlone(move),
+          reread: (id) => this.get(id),
+        })
+      : undefined;
   }
 
   /**
@@ -77,7 +91,7 @@ export class PostgresStatusStore implements StatusStore {
       await pool.end().catch(() => undefined);
       throw toPostgresStoreError(error, `opening ${settings.schema}.${settings.tablePrefix}*`);
     }
-    return new PostgresStatusStore(pool, postgresTables(settings.schema, settings.tablePrefix));
+    return new PostgresStatusStore(pool, postgresTables(settings.schema, settings.tablePrefix), settings);
   }
 
   async enqueued(jobs: readonly NewJob[]): Promise<number> {
@@ -90,6 +104,11 @@ export class PostgresStatusStore implements StatusStore {
   async transition(move: JobTransition): Promise<TransitionOutcome> {
     this.#checkOpen();
     checkTransition(move);
+    return this.#batcher === undefined ? this.#transitionAlone(move) : this.#batcher.submit(move);
+  }
+
+  /** One move, one statement (and a second read when it lost a race with a concurrent writer). */
+  async #transitionAlone(move: JobTransition): Promise<TransitionOutcome> {
     const { rows } = await this.#run<TransitionRow>(
       `moving ${move.id} to ${move.to}`,
       transitionQuery(this.#tables.jobs, move),

@@ -31,7 +31,7 @@ export interface TransitionRow extends JobRow {
 const MOVE_TARGETS: ReadonlySet<string> = new Set(["running", "retrying", "succeeded", "failed", "dead", "cancelled"]);
 
 /** The inserted columns, in the order of their parameters $1…$14. */
-const INSERT_COLUMNS = [
+export const INSERT_COLUMNS = [
   "id",
   "service",
   "method",
@@ -47,7 +47,8 @@ const INSERT_COLUMNS = [
   "error_message",
   "result",
 ] as const;
-const INSERT_TYPES = [
+/** The SQL types of {@link INSERT_COLUMNS}. */
+export const INSERT_TYPES = [
   "text",
   "text",
   "text",
@@ -91,7 +92,7 @@ export function checkTransition(move: JobTransition): void {
 }
 
 /** The values of the row the move writes, as if it created it (`EXCLUDED` in the upsert, `x` in the update). */
-function movedRowValues(move: JobTransition): unknown[] {
+export function movedRowValues(move: JobTransition): unknown[] {
   const { to } = move;
   const cancelled = to === "cancelled";
   const error = to === "succeeded" ? undefined : move.error;
@@ -178,7 +179,7 @@ export function transitionQuery(jobs: string, move: JobTransition): PreparedQuer
 }
 
 /** {@link JOB_COLUMNS} qualified by a table alias. */
-function qualified(alias: string): string {
+export function qualified(alias: string): string {
   return JOB_COLUMNS.split(", ")
     .map((column) => `${alias}.${column}`)
     .join(", ");

@@ -15,11 +15,13 @@ describe("postgresSettingsFromUrl", () => {
       connectTimeoutMs: 5000,
       idleTimeoutMs: 30000,
       migrate: true,
+      batchTransitions: true,
     });
   });
 
   it("reads every option", () => {
-    const url = "postgresql://h/db?tablePrefix=&poolSize=3&connectTimeoutMs=100&idleTimeoutMs=0&migrate=false";
+    const url =
+      "postgresql://h/db?tablePrefix=&poolSize=3&connectTimeoutMs=100&idleTimeoutMs=0&migrate=false&batchTransitions=false";
     expect(postgresSettingsFromUrl(new URL(url))).toMatchObject({
       connectionString: "postgresql://h/db",
       schema: "public",
@@ -28,6 +30,7 @@ describe("postgresSettingsFromUrl", () => {
       connectTimeoutMs: 100,
       idleTimeoutMs: 0,
       migrate: false,
+      batchTransitions: false,
     });
   });
 
