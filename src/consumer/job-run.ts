@@ -102,11 +102,16 @@ export class JobRun {
     return this.reporter?.flush();
   }
 
-  /** Clears the run's timer and drops pending progress (abandoned or finished). */
-  dispose(): void {
+  /** Clears the run's timeout or deadline timer (the handler's wait is over). */
+  clearTimer(): void {
     if (this.timer !== undefined) this.shared.clock.clearTimeout(this.timer);
     this.timer = undefined;
     this.interrupt = undefined;
+  }
+
+  /** Clears the timer and drops pending progress (the run was abandoned). */
+  dispose(): void {
+    this.clearTimer();
     this.reporter?.close();
   }
 }

@@ -162,7 +162,7 @@ export class JobRunner {
       const finish = (outcome: Outcome): void => {
         if (done) return;
         done = true;
-        run.dispose();
+        run.clearTimer();
         resolve(outcome);
       };
       handler.then(

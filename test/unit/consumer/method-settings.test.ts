@@ -6,7 +6,7 @@ import { Thumbnails } from "../../../examples/quickstart/gen/jobs.ts";
 /** The render method with other annotations. */
 function annotated(annotations: Record<string, string>): MethodDescriptor {
   const render = Thumbnails.methods.render;
-  return { ...render, def: { ...render.def, annotations } } as MethodDescriptor;
+  return { ...render, def: { ...render.def, annotations } };
 }
 
 describe("resolveMethodSettings", () => {

@@ -2,6 +2,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import {
   TimeoutError,
+  type HandleOptions,
   Worker,
   type JobContext,
   type JobRecord,
@@ -32,7 +33,7 @@ function renderOnly(render: IThumbnailsHandler<JobContext>["render"]): IThumbnai
 function startWorker(
   options: Partial<WorkerOptions> & { transport: Transport },
   handler: IThumbnailsHandler<JobContext>,
-  methods: Parameters<Worker["handle"]>[2] = {},
+  methods: HandleOptions<typeof Thumbnails.methods> = {},
 ): Worker {
   const worker = new Worker({ retry: { baseDelayMs: 5, maxDelayMs: 50 }, ...options });
   worker.handle(Thumbnails, handler, methods).start();
