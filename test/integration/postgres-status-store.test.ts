@@ -103,9 +103,11 @@ withPostgres("PostgreSQL status store", unavailable, (schemas) => {
       await store.enqueued([{ id: "before", service: "S", method: "m", enqueuedAt: 1 }]);
       const raw = await rawPostgres();
       try {
-        await raw.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1", [
-          "tq_terminated",
-        ]);
+        const { rowCount } = await raw.query(
+          "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1",
+          ["tq_terminated"],
+        );
+        expect(rowCount).toBeGreaterThan(0);
       } finally {
         await raw.end();
       }
