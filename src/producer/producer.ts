@@ -11,6 +11,9 @@ import { ContentType, formatTimestamp, MetadataKey, normalizeUserMetadata } from
 import type { OutgoingMessage, Transport } from "../transport/transport.ts";
 import type { CallChannel, CallOptions, OutgoingCall } from "./call-channel.ts";
 import { SendBatcher, type SendBatcherOptions } from "./send-batcher.ts";
+import { silentLogger, type Logger } from "../logger.ts";
+import type { StatusStore } from "../status/status-store.ts";
+import { recordingSender, type CallName } from "./status-recording.ts";
 
 /** Options of {@link createProducer}. */
 export interface ProducerOptions extends SendBatcherOptions {
@@ -25,6 +28,15 @@ export interface ProducerOptions extends SendBatcherOptions {
   readonly multiplexed?: boolean;
   /** Clock, for tests. @defaultValue Date.now */
   readonly now?: () => number;
+  /**
+   * Records `queued` for every accepted call (one write per send batch, after the broker accepted it). A store
+   * failure does not fail the call: the job is on the queue, and the worker creates the record. @defaultValue none
+   */
+  readonly store?: StatusStore;
+  /** Where store failures are logged. @defaultValue silentLogger */
+  readonly logger?: Logger;
+  /** Told about store failures, with the job ids whose `queued` record is missing. */
+  readonly onStatusError?: (error: unknown, jobIds: readonly string[]) => void;
 }
 
 /** What a producer returns for each accepted call. */
@@ -51,13 +63,29 @@ export function createProducer(options: ProducerOptions): Producer {
   const protocol = options.protocol ?? "binary";
   const multiplexed = options.multiplexed ?? true;
   const now = options.now ?? Date.now;
-  const batcher = new SendBatcher(transport, options);
+  const names = new WeakMap<OutgoingMessage, CallName>();
+  const sender =
+    options.store === undefined
+      ? transport
+      : recordingSender({
+          transport,
+          store: options.store,
+          logger: options.logger ?? silentLogger,
+          names,
+          onStatusError: options.onStatusError,
+        });
+  const batcher = new SendBatcher(sender, options);
   const timestamps = new TimestampCache();
 
-  async function sendEncoded(payload: Uint8Array, callOptions: CallOptions = NO_OPTIONS): Promise<Receipt> {
+  async function sendEncoded(
+    payload: Uint8Array,
+    callOptions: CallOptions = NO_OPTIONS,
+    name?: CallName,
+  ): Promise<Receipt> {
     checkSupported(transport, callOptions);
     const nowMs = now();
     const message = outgoingMessage(payload, protocol, callOptions, nowMs, timestamps.format(nowMs));
+    if (name !== undefined && options.store !== undefined) names.set(message, name);
     await batcher.enqueue(message);
     return { jobId: message.id, queue: transport.queue, enqueuedAt: message.metadata[MetadataKey.enqueuedAt] ?? "" };
   }
@@ -66,12 +94,12 @@ export function createProducer(options: ProducerOptions): Producer {
     send<Args>(call: OutgoingCall<Args>, callOptions?: CallOptions): Promise<Receipt> {
       try {
         const payload = encodeCallMessage(call.service, call.method, call.args, { protocol, multiplexed });
-        return sendEncoded(payload, callOptions);
+        return sendEncoded(payload, callOptions, { service: call.service.name, method: call.method.name });
       } catch (error) {
         return Promise.reject(error instanceof Error ? error : new Error(String(error)));
       }
     },
-    sendEncoded,
+    sendEncoded: (payload, callOptions) => sendEncoded(payload, callOptions),
     flush: () => batcher.idle(),
   };
 }
