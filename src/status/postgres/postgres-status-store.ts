@@ -8,7 +8,6 @@ import pg from "pg";
 import type { QueryConfig, QueryResult, QueryResultRow } from "pg";
 import { StatusStoreError } from "../../errors.ts";
 import { silentLogger, type Logger } from "../../logger.ts";
-import { FINAL_STATES } from "../job-state.ts";
 import { pageOf } from "../query-page.ts";
 import type { OpenStatusStoreOptions, StatusStoreOpener } from "../open-status-store.ts";
 import type {
@@ -41,6 +40,7 @@ import {
 import { migratePostgresSchema, missingTables, postgresTables, type PostgresTables } from "./postgres-schema.ts";
 import { postgresSettingsFromUrl, type PostgresStatusStoreSettings } from "./postgres-settings.ts";
 import { checkTransition, transitionQuery, type TransitionRow } from "./postgres-transition.ts";
+import { acquireLeaseQuery, heartbeatQuery, releaseLeaseQuery, scrubQuery } from "./postgres-worker-queries.ts";
 import { TransitionBatcher, type BatchTransitionRow } from "./postgres-transition-batch.ts";
 
 /** Options of {@link PostgresStatusStore.open} that do not fit in a URL. */
@@ -49,7 +49,6 @@ export interface PostgresStatusStoreOptions extends OpenStatusStoreOptions {
   readonly env?: Readonly<Record<string, string | undefined>>;
 }
 
-const FINAL_STATE_LIST = [...FINAL_STATES];
 /** Moves in one batch statement at most. */
 const MAX_TRANSITION_BATCH = 500;
 
@@ -153,30 +152,7 @@ export class PostgresStatusStore implements StatusStore {
 
   async heartbeat(worker: WorkerRecord): Promise<void> {
     this.#checkOpen();
-    checkWorker(worker);
-    await this.#run(`recording the heartbeat of ${worker.workerId}`, {
-      name: "tq_heartbeat",
-      text:
-        `INSERT INTO ${this.#tables.workers} AS w (worker_id, instance_id, host, pid, status, queues, started_at, ` +
-        "last_seen_at, in_flight, processed, failed) VALUES ($1::text, $2::text, $3::text, $4::integer, $5::text, " +
-        "$6::text[], $7::bigint, $8::bigint, $9::integer, $10::bigint, $11::bigint) ON CONFLICT (worker_id) DO UPDATE " +
-        "SET instance_id = EXCLUDED.instance_id, host = EXCLUDED.host, pid = EXCLUDED.pid, status = EXCLUDED.status, " +
-        "queues = EXCLUDED.queues, started_at = EXCLUDED.started_at, last_seen_at = EXCLUDED.last_seen_at, " +
-        "in_flight = EXCLUDED.in_flight, processed = EXCLUDED.processed, failed = EXCLUDED.failed",
-      values: [
-        worker.workerId,
-        worker.instanceId,
-        worker.host,
-        worker.pid,
-        worker.status,
-        [...worker.queues],
-        worker.startedAt,
-        worker.lastSeenAt,
-        worker.inFlight,
-        worker.processed,
-        worker.failed,
-      ],
-    });
+    await this.#run(`recording the heartbeat of ${worker.workerId}`, heartbeatQuery(this.#tables.workers, worker));
   }
 
   async workers(): Promise<readonly WorkerRecord[]> {
@@ -189,37 +165,18 @@ export class PostgresStatusStore implements StatusStore {
 
   async acquireLease(claim: LeaseClaim): Promise<Lease | undefined> {
     this.#checkOpen();
-    if (!Number.isSafeInteger(claim.now) || !Number.isSafeInteger(claim.ttlMs) || claim.ttlMs < 0) {
-      throw new StatusStoreError(
-        "STORE_INVALID_RECORD",
-        `invalid lease claim on ${claim.name}: now and ttlMs must be integers`,
-      );
-    }
-    // The token grows when the holder changes or the lease had lapsed; a holder renewing in time keeps it.
-    const { rows } = await this.#run<LeaseRow>(`acquiring lease ${claim.name}`, {
-      name: "tq_acquire_lease",
-      text:
-        `INSERT INTO ${this.#tables.leases} AS l (name, holder, token, expires_at) ` +
-        "VALUES ($1::text, $2::text, 1, $3::bigint + $4::bigint) ON CONFLICT (name) DO UPDATE SET " +
-        "token = CASE WHEN l.holder = EXCLUDED.holder AND l.expires_at > $3::bigint THEN l.token ELSE l.token + 1 END, " +
-        "holder = EXCLUDED.holder, expires_at = EXCLUDED.expires_at " +
-        "WHERE l.holder = EXCLUDED.holder OR l.expires_at <= $3::bigint RETURNING name, holder, token, expires_at",
-      values: [claim.name, claim.holder, claim.now, claim.ttlMs],
-    });
+    const query = acquireLeaseQuery(this.#tables.leases, claim);
+    const { rows } = await this.#run<LeaseRow>(`acquiring lease ${claim.name}`, query);
     return rows[0] === undefined ? undefined : leaseFromRow(rows[0]);
   }
 
   async releaseLease(name: string, holder: string, token: number): Promise<boolean> {
     this.#checkOpen();
     if (!Number.isSafeInteger(token)) return false;
-    // The row stays (lapsed, at time 0) so that the next holder's token is still greater than this one.
-    const result = await this.#run(`releasing lease ${name}`, {
-      name: "tq_release_lease",
-      text:
-        `UPDATE ${this.#tables.leases} SET expires_at = 0 ` +
-        "WHERE name = $1::text AND holder = $2::text AND token = $3::bigint",
-      values: [name, holder, token],
-    });
+    const result = await this.#run(
+      `releasing lease ${name}`,
+      releaseLeaseQuery(this.#tables.leases, name, holder, token),
+    );
     return (result.rowCount ?? 0) > 0;
   }
 
@@ -234,14 +191,7 @@ export class PostgresStatusStore implements StatusStore {
 
   async scrub(options: ScrubOptions): Promise<ScrubResult> {
     this.#checkOpen();
-    const { rows } = await this.#run<{ jobs: string; workers: string }>("scrubbing", {
-      name: "tq_scrub",
-      text:
-        `WITH j AS (DELETE FROM ${this.#tables.jobs} WHERE state = ANY($1::text[]) AND updated_at < $2::bigint RETURNING 1), ` +
-        `w AS (DELETE FROM ${this.#tables.workers} WHERE last_seen_at < $3::bigint RETURNING 1) ` +
-        "SELECT (SELECT count(*) FROM j) AS jobs, (SELECT count(*) FROM w) AS workers",
-      values: [FINAL_STATE_LIST, wholeMs(options.jobsFinishedBefore), wholeMs(options.workersSeenBefore)],
-    });
+    const { rows } = await this.#run<{ jobs: string; workers: string }>("scrubbing", scrubQuery(this.#tables, options));
     return { jobs: Number(rows[0]?.jobs ?? 0), workers: Number(rows[0]?.workers ?? 0) };
   }
 
@@ -291,22 +241,5 @@ async function requireTables(pool: pg.Pool, settings: PostgresStatusStoreSetting
       "STORE_FAILED",
       `tables ${missing.join(", ")} are missing: open once with migrate=true (the default) by a role that may create them`,
     );
-  }
-}
-
-/** A time bound as a bigint parameter: `< wholeMs(t)` is `< t` for whole-ms times; NaN matches nothing. */
-function wholeMs(time: number): number {
-  if (Number.isNaN(time)) return Number.MIN_SAFE_INTEGER;
-  return Math.min(Math.max(Math.ceil(time), Number.MIN_SAFE_INTEGER), Number.MAX_SAFE_INTEGER);
-}
-
-function checkWorker(worker: WorkerRecord): void {
-  const integers = [worker.pid, worker.startedAt, worker.lastSeenAt, worker.inFlight, worker.processed, worker.failed];
-  if (
-    typeof worker.workerId !== "string" ||
-    !integers.every((value) => Number.isSafeInteger(value)) ||
-    !Array.isArray(worker.queues)
-  ) {
-    throw new StatusStoreError("STORE_INVALID_RECORD", `invalid worker record ${String(worker.workerId)}`);
   }
 }
