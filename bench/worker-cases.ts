@@ -1,0 +1,163 @@
+/**
+ * The cases `npm run bench:worker` measures, each doing the same work: N `Thumbnails.render` jobs sent through
+ * the producer with a bounded number outstanding while a worker at concurrency C runs a no-op handler for each and
+ * acks it, until all N are done. Ours runs with status tracking on: the producer records `queued` for every job
+ * and the worker `running` then `succeeded`, in the status store of the case. BullMQ's peer is in
+ * bench/worker-bullmq-case.ts.
+ */
+import { rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { performance } from "node:perf_hooks";
+import {
+  AmqpTransport,
+  createProducer,
+  openStatusStore,
+  SqliteTransport,
+  Worker,
+  type StatusStore,
+  type Transport,
+} from "../src/index.ts";
+import { createThumbnailsClient, Thumbnails } from "../examples/quickstart/gen/jobs.ts";
+import { runConcurrently, thumbnailJob } from "./transport-cases.ts";
+
+/** The transports ours is measured on. */
+export type WorkerTransportName = "amqp" | "sqlite" | "memory";
+/** The status stores ours is measured with. */
+export type WorkerStoreName = "postgres" | "sqlite" | "memory";
+
+/** One case: ours on a transport with a store, or BullMQ. */
+export type WorkerCaseId =
+  | { readonly peer: "ours"; readonly transport: WorkerTransportName; readonly store: WorkerStoreName }
+  | { readonly peer: "bullmq" };
+
+/** How the cases run; the same for every peer. */
+export interface WorkerBenchSettings {
+  /** Handlers running at once (BullMQ's `concurrency`, our worker's). */
+  readonly concurrency: number;
+  /** Calls outstanding at once while sending (ours); jobs per `addBulk` (BullMQ). */
+  readonly outstanding: number;
+  readonly batchJobs: number;
+  readonly amqpUrl: string;
+  readonly postgresUrl: string;
+  readonly redisUrl: string;
+  /** Distinguishes this run's queues, files and tables from any other's. */
+  readonly runId: string;
+}
+
+/** One round: when the last send was accepted and when the last job was done, from the first send. */
+export interface WorkerRoundTiming {
+  readonly sendMs: number;
+  readonly totalMs: number;
+}
+
+/** A case, set up once. */
+export interface WorkerBenchCase {
+  round(count: number): Promise<WorkerRoundTiming>;
+  close(): Promise<void>;
+}
+
+/** The name a case is reported under: `<transport>+<store>` for ours, `bullmq`. */
+export function workerCaseName(id: WorkerCaseId): string {
+  return id.peer === "bullmq" ? "bullmq" : `${id.transport}+${id.store}`;
+}
+
+/** Job number `index` as BullMQ job data: the same fields, i64s as strings (BullMQ stores JSON). */
+export function benchJobJson(index: number): Record<string, unknown> {
+  const job = thumbnailJob(index);
+  return {
+    imageId: job.imageId,
+    requestedAt: job.requestedAt.toString(),
+    priority: job.priority,
+    sizes: job.sizes,
+    labels: Object.fromEntries(job.labels ?? []),
+    owner: { name: job.owner?.name, accountId: job.owner?.accountId?.toString() },
+  };
+}
+
+async function openTransport(name: WorkerTransportName, settings: WorkerBenchSettings, files: string[]) {
+  const queue = `bench-worker-${settings.runId}`;
+  switch (name) {
+    case "memory": {
+      const { MemoryTransport } = await import("../src/index.ts");
+      return new MemoryTransport({ queue });
+    }
+    case "sqlite": {
+      const path = join(tmpdir(), `${queue}-queue.db`);
+      files.push(path, `${path}-wal`, `${path}-shm`);
+      return new SqliteTransport({ path, queue });
+    }
+    case "amqp": {
+      const transport = new AmqpTransport({ url: settings.amqpUrl, queue });
+      await transport.connect();
+      await transport.purge();
+      return transport;
+    }
+  }
+}
+
+async function openStore(name: WorkerStoreName, settings: WorkerBenchSettings, files: string[]): Promise<StatusStore> {
+  switch (name) {
+    case "memory":
+      return openStatusStore("memory:");
+    case "sqlite": {
+      const path = join(tmpdir(), `bench-worker-${settings.runId}-status.db`);
+      files.push(path, `${path}-wal`, `${path}-shm`);
+      return openStatusStore(`sqlite:${path}`);
+    }
+    case "postgres": {
+      const url = new URL(settings.postgresUrl);
+      url.searchParams.set("schema", `bench_${settings.runId.replace(/[^a-z0-9]/gi, "_")}`);
+      return openStatusStore(url.href);
+    }
+  }
+}
+
+/** Ours: the generated client over a producer with the store, and a Worker with the store and a no-op handler. */
+async function ourCase(
+  transportName: WorkerTransportName,
+  storeName: WorkerStoreName,
+  settings: WorkerBenchSettings,
+): Promise<WorkerBenchCase> {
+  const files: string[] = [];
+  const transport: Transport = await openTransport(transportName, settings, files);
+  const store = await openStore(storeName, settings, files);
+  const producer = createProducer({ transport, store, maxPendingMessages: settings.outstanding });
+  const thumbnails = createThumbnailsClient(producer);
+  let onSucceeded: () => void = () => {};
+  const worker = new Worker({ transport, store, concurrency: settings.concurrency }).handle(Thumbnails, {
+    render: () => {},
+    countRendered: () => 0,
+  });
+  worker.on("job:succeeded", () => onSucceeded());
+  worker.start();
+  return {
+    async round(count) {
+      let succeeded = 0;
+      const done = new Promise<number>((resolve) => {
+        onSucceeded = () => {
+          if (++succeeded === count) resolve(performance.now());
+        };
+      });
+      const started = performance.now();
+      await runConcurrently(count, settings.outstanding, async (index) => {
+        await thumbnails.render({ job: thumbnailJob(index) });
+      });
+      const sent = performance.now();
+      const finished = await done;
+      return { sendMs: sent - started, totalMs: finished - started };
+    },
+    async close() {
+      await worker.stop({ drainTimeoutMs: 5000 });
+      await transport.close({ drainTimeoutMs: 0 });
+      await store.close();
+      await Promise.all(files.map((file) => rm(file, { force: true })));
+    },
+  };
+}
+
+/** Sets up one case; BullMQ (and Redis) load only for its own. */
+export async function openWorkerCase(id: WorkerCaseId, settings: WorkerBenchSettings): Promise<WorkerBenchCase> {
+  if (id.peer === "bullmq") return (await import("./worker-bullmq-case.ts")).bullmqCase(settings);
+  return ourCase(id.transport, id.store, settings);
+}
