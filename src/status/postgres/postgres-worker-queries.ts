@@ -11,11 +11,13 @@ const FINAL_STATE_LIST = [...FINAL_STATES];
 
 /** Creates or replaces a worker's row; STORE_INVALID_RECORD for a record with non-integer counters or times. */
 export function heartbeatQuery(workers: string, worker: WorkerRecord): PreparedQuery {
+  // Records come from callers' code, so the check does not trust the declared types.
+  const queues: unknown = worker.queues;
   const integers = [worker.pid, worker.startedAt, worker.lastSeenAt, worker.inFlight, worker.processed, worker.failed];
   if (
     typeof worker.workerId !== "string" ||
     !integers.every((value) => Number.isSafeInteger(value)) ||
-    !Array.isArray(worker.queues as unknown)
+    !Array.isArray(queues)
   ) {
     throw new StatusStoreError("STORE_INVALID_RECORD", `invalid worker record ${String(worker.workerId)}`);
   }
