@@ -172,6 +172,26 @@ export class StatusStoreError extends ThriftQueueError {
   }
 }
 
+/** Codes of {@link StatusApiError}. */
+export type StatusApiErrorCode =
+  | "API_NOT_FOUND"
+  | "API_JOB_NOT_FOUND"
+  | "API_METHOD_NOT_ALLOWED"
+  | "API_INVALID_PARAMETER"
+  | "API_URI_TOO_LONG"
+  | "API_INTERNAL";
+
+/** A status API request that cannot be answered as asked; `status` is the HTTP status it is answered with. */
+export class StatusApiError extends ThriftQueueError {
+  declare readonly code: StatusApiErrorCode;
+  /** The HTTP status code of the response. */
+  readonly status: number;
+  constructor(code: StatusApiErrorCode, status: number, message: string, options?: ThriftQueueErrorOptions) {
+    super(code, message, options);
+    this.status = status;
+  }
+}
+
 /** Wraps anything thrown into a {@link ThriftQueueError}, for use at boundaries (CLI, workers). */
 export function toThriftQueueError(error: unknown): ThriftQueueError {
   if (error instanceof ThriftQueueError) return error;
