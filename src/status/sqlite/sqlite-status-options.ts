@@ -1,0 +1,103 @@
+/**
+ * Options of the SQLite status store, their defaults (applied here only), their validation and how a
+ * `sqlite:<path>?tablePrefix=…&busyTimeoutMs=…&synchronous=…&maxBatchSize=…` URL names them.
+ */
+import { ConfigError } from "../../errors.ts";
+import { silentLogger, type Logger } from "../../logger.ts";
+
+/** Options of {@link SqliteStatusStore}. */
+export interface SqliteStatusStoreOptions {
+  /**
+   * The database file, relative to the working directory unless absolute; missing parent folders are created.
+   * Every store and process that opens the same file and prefix shares its records. `:memory:` is private.
+   */
+  readonly path: string;
+  /** Prefix of the table names, so that several stores can share one file. @defaultValue "thrift_queue_status_" */
+  readonly tablePrefix?: string;
+  /** How long a write waits for another connection's lock before failing, in ms. @defaultValue 5000 */
+  readonly busyTimeoutMs?: number;
+  /**
+   * SQLite's `synchronous` setting: `normal` survives any process crash but may lose the last commits on a power
+   * failure; `full` syncs each commit and survives both, more slowly. @defaultValue "normal"
+   */
+  readonly synchronous?: "normal" | "full";
+  /** Most writes issued in the same event-loop turn that share one transaction. @defaultValue 256 */
+  readonly maxBatchSize?: number;
+  /** @defaultValue silentLogger */
+  readonly logger?: Logger;
+}
+
+/** {@link SqliteStatusStoreOptions} with every default applied. */
+export type ResolvedSqliteStatusStoreOptions = Required<SqliteStatusStoreOptions>;
+
+const DEFAULTS = {
+  tablePrefix: "thrift_queue_status_",
+  busyTimeoutMs: 5_000,
+  synchronous: "normal",
+  maxBatchSize: 256,
+  logger: silentLogger,
+} as const;
+
+/** Table prefixes are written into SQL, so only identifier characters are accepted. */
+const TABLE_PREFIX = /^[A-Za-z_][A-Za-z0-9_]{0,47}$/;
+
+/** Applies the defaults and checks every field; throws one ConfigError naming every bad field. */
+export function resolveSqliteStatusStoreOptions(options: SqliteStatusStoreOptions): ResolvedSqliteStatusStoreOptions {
+  const resolved: ResolvedSqliteStatusStoreOptions = {
+    path: options.path,
+    tablePrefix: options.tablePrefix ?? DEFAULTS.tablePrefix,
+    busyTimeoutMs: options.busyTimeoutMs ?? DEFAULTS.busyTimeoutMs,
+    synchronous: options.synchronous ?? DEFAULTS.synchronous,
+    maxBatchSize: options.maxBatchSize ?? DEFAULTS.maxBatchSize,
+    logger: options.logger ?? DEFAULTS.logger,
+  };
+  const problems: string[] = [];
+  if (typeof resolved.path !== "string" || resolved.path === "") problems.push("path must be a non-empty string");
+  if (typeof resolved.tablePrefix !== "string" || !TABLE_PREFIX.test(resolved.tablePrefix)) {
+    problems.push(`tablePrefix must be letters, digits and _ (not first a digit), not ${show(resolved.tablePrefix)}`);
+  }
+  const integer = (name: string, value: number, min: number, max: number): void => {
+    if (!Number.isSafeInteger(value) || value < min || value > max) {
+      problems.push(`${name} must be an integer from ${min} to ${max}, not ${show(value)}`);
+    }
+  };
+  integer("busyTimeoutMs", resolved.busyTimeoutMs, 0, 2_147_483_647);
+  integer("maxBatchSize", resolved.maxBatchSize, 1, 100_000);
+  if (resolved.synchronous !== "normal" && resolved.synchronous !== "full") {
+    problems.push(`synchronous must be "normal" or "full", not ${show(resolved.synchronous)}`);
+  }
+  if (problems.length > 0) {
+    throw new ConfigError("CONFIG_INVALID", `invalid SQLite status store options: ${problems.join("; ")}`);
+  }
+  return resolved;
+}
+
+/** The options a parsed `sqlite:` status store URL names; throws one ConfigError naming every problem. */
+export function sqliteStatusStoreOptionsFromUrl(url: URL, logger: Logger | undefined): SqliteStatusStoreOptions {
+  const problems: string[] = [];
+  if (url.host !== "") problems.push("a sqlite: URL names a local file: sqlite:<path> or sqlite:///<absolute path>");
+  let path = "";
+  try {
+    path = decodeURIComponent(url.pathname);
+  } catch {
+    problems.push(`the path ${JSON.stringify(url.pathname)} is not valid percent-encoding`);
+  }
+  if (path === "") problems.push("the URL names no file: use sqlite:<path>");
+  const options: { -readonly [K in keyof SqliteStatusStoreOptions]: SqliteStatusStoreOptions[K] } = { path };
+  if (logger !== undefined) options.logger = logger;
+  for (const [name, value] of url.searchParams) {
+    if (name === "tablePrefix") options.tablePrefix = value;
+    else if (name === "synchronous") options.synchronous = value as "normal" | "full";
+    else if (name === "busyTimeoutMs" || name === "maxBatchSize") {
+      const number = value.trim() === "" ? Number.NaN : Number(value);
+      if (Number.isFinite(number)) options[name] = number;
+      else problems.push(`${name} must be a number, got ${JSON.stringify(value)}`);
+    } else problems.push(`unknown parameter ${JSON.stringify(name)}`);
+  }
+  if (problems.length > 0) throw new ConfigError("CONFIG_INVALID", `invalid sqlite: URL: ${problems.join("; ")}`);
+  return options;
+}
+
+function show(value: unknown): string {
+  return typeof value === "string" ? JSON.stringify(value) : String(value);
+}

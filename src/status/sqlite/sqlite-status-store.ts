@@ -1,0 +1,301 @@
+/**
+ * The SQLite status store, the embedded default (`sqlite:<path>`): one file, shared safely by every process on the
+ * machine. Writes are single guarded statements (see sqlite-status-sql.ts) run in `BEGIN IMMEDIATE` transactions
+ * that group the writes of one event-loop turn; reads run at once, or behind the writes already waiting, so a
+ * caller always reads what it wrote.
+ */
+import type { DatabaseSync } from "node:sqlite";
+import { StatusStoreError } from "../../errors.ts";
+import { isFinal, JOB_STATES, type JobState } from "../job-state.ts";
+import type { OpenStatusStoreOptions } from "../open-status-store.ts";
+import { checkedQuery, pageOf } from "../query-page.ts";
+import type {
+  JobCounts,
+  JobPage,
+  JobQuery,
+  JobRecord,
+  JobTransition,
+  Lease,
+  LeaseClaim,
+  NewJob,
+  ProgressUpdate,
+  ScrubOptions,
+  ScrubResult,
+  StatusStore,
+  TransitionOutcome,
+  WorkerRecord,
+} from "../status-store.ts";
+import { checkClaim, checkMove, checkNewJob, checkProgress, checkWorker } from "./sqlite-status-checks.ts";
+import { toSqliteStoreError } from "./sqlite-status-errors.ts";
+import {
+  resolveSqliteStatusStoreOptions,
+  sqliteStatusStoreOptionsFromUrl,
+  type ResolvedSqliteStatusStoreOptions,
+  type SqliteStatusStoreOptions,
+} from "./sqlite-status-options.ts";
+import { jobFromRow, leaseFromRow, workerFromRow, workerParameters, type Row } from "./sqlite-status-rows.ts";
+import { openStatusDatabase, statusTables, type StatusTables } from "./sqlite-status-schema.ts";
+import {
+  countsSql,
+  filterShape,
+  fixedStatements,
+  guardParameters,
+  listSql,
+  Prepared,
+  transitionSql,
+  type FixedStatement,
+  type Parameters,
+} from "./sqlite-status-sql.ts";
+import { TransactionGroup } from "./sqlite-transaction-group.ts";
+
+/** Jobs, workers and leases in a SQLite file. */
+export class SqliteStatusStore implements StatusStore {
+  readonly kind = "sqlite";
+  private readonly options: ResolvedSqliteStatusStoreOptions;
+  private readonly database: DatabaseSync;
+  private readonly tables: StatusTables;
+  private readonly fixed: Record<FixedStatement, Prepared>;
+  private readonly shaped = new Map<string, Prepared>();
+  private readonly group: TransactionGroup;
+  private closed = false;
+
+  /** Opens (creating when missing) the file; throws ConfigError for bad options, StatusStoreError if unusable. */
+  constructor(options: SqliteStatusStoreOptions) {
+    this.options = resolveSqliteStatusStoreOptions(options);
+    this.database = openStatusDatabase(this.options);
+    this.tables = statusTables(this.options.tablePrefix);
+    const entries = Object.entries(fixedStatements(this.tables)).map(
+      ([name, sql]) => [name, new Prepared(this.database, sql)] as const,
+    );
+    this.fixed = Object.fromEntries(entries) as Record<FixedStatement, Prepared>;
+    this.group = new TransactionGroup(
+      this.database,
+      this.options.maxBatchSize,
+      toSqliteStoreError,
+      this.options.logger,
+    );
+  }
+
+  enqueued(jobs: readonly NewJob[]): Promise<number> {
+    return this.write("recording queued jobs", () => {
+      jobs.forEach(checkNewJob);
+      return () => {
+        let created = 0;
+        for (const job of jobs) {
+          const row = { id: job.id, service: job.service, method: job.method, queue: job.queue ?? null };
+          created += this.run("enqueue", { ...row, enqueuedAt: job.enqueuedAt });
+        }
+        return created;
+      };
+    });
+  }
+
+  transition(move: JobTransition): Promise<TransitionOutcome> {
+    return this.write(`moving job ${move.id} to ${move.to}`, () => {
+      checkMove(move);
+      const parameters = transitionParameters(move);
+      return () => {
+        if (move.create !== undefined) {
+          const created = this.fixed.createMoved.statement.get(this.fixed.createMoved.bind(parameters));
+          if (created !== undefined) return { applied: true, record: jobFromRow(created) };
+        }
+        const moved = this.shapedStatement(`move:${move.to}`, () => transitionSql(this.tables.jobs, move.to));
+        const row = moved.statement.get(moved.bind(parameters));
+        if (row !== undefined) return { applied: true, record: jobFromRow(row) };
+        return { applied: false, record: this.getNow(move.id) };
+      };
+    });
+  }
+
+  progress(update: ProgressUpdate): Promise<boolean> {
+    return this.write(`recording progress of job ${update.id}`, () => {
+      checkProgress(update);
+      const { id, attempt, percent, at } = update;
+      return () => this.run("progress", { id, attempt, percent, at, message: update.message ?? null }) === 1;
+    });
+  }
+
+  get(id: string): Promise<JobRecord | undefined> {
+    return this.read(`reading job ${id}`, () => this.getNow(id));
+  }
+
+  list(query: JobQuery = {}): Promise<JobPage> {
+    return this.read("listing jobs", () => {
+      const { limit, after } = checkedQuery(query);
+      const shape = filterShape(query, after !== undefined);
+      const statement = this.shapedStatement(`list:${shape}`, () => listSql(this.tables.jobs, shape));
+      const rows = statement.statement.all(
+        statement.bind({ ...filterParameters(query), after: after ?? null, limit: limit + 1 }),
+      );
+      return pageOf(rows.map(jobFromRow), limit);
+    });
+  }
+
+  counts(filter: Pick<JobQuery, "service" | "method"> = {}): Promise<JobCounts> {
+    return this.read("counting jobs", () => {
+      const query = { service: filter.service, method: filter.method };
+      const shape = filterShape(query, false);
+      const statement = this.shapedStatement(`counts:${shape}`, () => countsSql(this.tables.jobs, shape));
+      const counts = Object.fromEntries(JOB_STATES.map((state) => [state, 0])) as Record<JobState, number>;
+      for (const row of statement.statement.all(statement.bind(filterParameters(query)))) {
+        const state = row["state"];
+        if (typeof state === "string" && Object.hasOwn(counts, state)) counts[state as JobState] = Number(row["count"]);
+      }
+      return counts;
+    });
+  }
+
+  heartbeat(worker: WorkerRecord): Promise<void> {
+    return this.write(`recording the heartbeat of worker ${worker.workerId}`, () => {
+      checkWorker(worker);
+      const parameters = workerParameters(worker);
+      return () => {
+        this.run("heartbeat", parameters);
+      };
+    });
+  }
+
+  workers(): Promise<readonly WorkerRecord[]> {
+    return this.read("listing workers", () => this.fixed.workers.statement.all().map(workerFromRow));
+  }
+
+  acquireLease(claim: LeaseClaim): Promise<Lease | undefined> {
+    return this.write(`acquiring lease ${claim.name}`, () => {
+      checkClaim(claim);
+      const { name, holder, now } = claim;
+      return () => {
+        const parameters = { name, holder, now, expiresAt: now + claim.ttlMs };
+        const row = this.fixed.acquireLease.statement.get(this.fixed.acquireLease.bind(parameters));
+        return row === undefined ? undefined : leaseFromRow(row);
+      };
+    });
+  }
+
+  releaseLease(name: string, holder: string, token: number): Promise<boolean> {
+    return this.write(`releasing lease ${name}`, () => {
+      if (typeof name !== "string" || typeof holder !== "string" || !Number.isSafeInteger(token)) return () => false;
+      return () => this.run("releaseLease", { name, holder, token }) === 1;
+    });
+  }
+
+  lease(name: string): Promise<Lease | undefined> {
+    return this.read(`reading lease ${name}`, () => {
+      const row = this.fixed.lease.statement.get({ name });
+      return row === undefined ? undefined : leaseFromRow(row);
+    });
+  }
+
+  scrub(options: ScrubOptions): Promise<ScrubResult> {
+    return this.write("scrubbing old records", () => {
+      const { jobsFinishedBefore, workersSeenBefore } = options;
+      if (Number.isNaN(jobsFinishedBefore) || Number.isNaN(workersSeenBefore)) {
+        throw new StatusStoreError("STORE_INVALID_QUERY", "scrub bounds must be times in ms");
+      }
+      return () => ({
+        jobs: this.run("scrubJobs", { before: jobsFinishedBefore }),
+        workers: this.run("scrubWorkers", { before: workersSeenBefore }),
+      });
+    });
+  }
+
+  close(): Promise<void> {
+    if (this.closed) return Promise.resolve();
+    this.closed = true;
+    try {
+      this.group.flush();
+      this.database.close();
+    } catch (error) {
+      this.options.logger.warn({ err: error }, "SQLite status store: closing the database failed");
+    }
+    return Promise.resolve();
+  }
+
+  /**
+   * Checks the call (`prepare`, which may throw a StatusStoreError) and queues its SQL (the work it returns) in
+   * the next transaction group.
+   */
+  private write<T>(doing: string, prepare: () => () => T): Promise<T> {
+    if (this.closed) return Promise.reject(closedError());
+    try {
+      return this.group.write(doing, prepare());
+    } catch (error) {
+      return Promise.reject(toSqliteStoreError(error, doing));
+    }
+  }
+
+  /** Runs a read now, or behind the writes already waiting so that it sees them. */
+  private read<T>(doing: string, work: () => T): Promise<T> {
+    if (this.closed) return Promise.reject(closedError());
+    if (this.group.busy) return this.group.write(doing, work);
+    try {
+      return Promise.resolve(work());
+    } catch (error) {
+      return Promise.reject(toSqliteStoreError(error, doing));
+    }
+  }
+
+  private getNow(id: string): JobRecord | undefined {
+    const row: Row | undefined = this.fixed.get.statement.get({ id });
+    return row === undefined ? undefined : jobFromRow(row);
+  }
+
+  /** Runs a fixed statement; returns how many rows it changed. */
+  private run(name: FixedStatement, parameters: Parameters): number {
+    const statement = this.fixed[name];
+    return Number(statement.statement.run(statement.bind(parameters)).changes);
+  }
+
+  private shapedStatement(key: string, sql: () => string): Prepared {
+    let statement = this.shaped.get(key);
+    if (statement === undefined) this.shaped.set(key, (statement = new Prepared(this.database, sql())));
+    return statement;
+  }
+}
+
+/** The parameters of both transition statements (each binds the ones it uses). */
+function transitionParameters(move: JobTransition): Parameters {
+  const final = isFinal(move.to);
+  const error = move.to === "succeeded" ? undefined : move.error;
+  return {
+    ...guardParameters(move.to, move.attempt),
+    id: move.id,
+    to: move.to,
+    attempt: move.attempt,
+    at: move.at,
+    workerId: move.workerId ?? null,
+    errorType: error?.type ?? null,
+    errorMessage: error?.message ?? null,
+    result: move.result ?? null,
+    // Only for a record the move creates:
+    service: move.create?.service ?? null,
+    method: move.create?.method ?? null,
+    queue: move.create?.queue ?? null,
+    enqueuedAt: move.create?.enqueuedAt ?? null,
+    createdAttempt: move.to === "cancelled" ? 0 : move.attempt,
+    createdWorkerId: move.to === "cancelled" ? null : (move.workerId ?? null),
+    startedAt: move.to === "running" ? move.at : null,
+    finishedAt: final ? move.at : null,
+  };
+}
+
+function filterParameters(query: Pick<JobQuery, "state" | "service" | "method" | "since">): Parameters {
+  return {
+    state: query.state ?? null,
+    service: query.service ?? null,
+    method: query.method ?? null,
+    since: query.since ?? null,
+  };
+}
+
+function closedError(): StatusStoreError {
+  return new StatusStoreError("STORE_CLOSED", "the SQLite status store is closed");
+}
+
+/** Opens `sqlite:<path>` (relative to the working directory) or `sqlite:///<absolute path>`. */
+export function openSqliteStatusStore(url: URL, options: OpenStatusStoreOptions): Promise<StatusStore> {
+  try {
+    return Promise.resolve(new SqliteStatusStore(sqliteStatusStoreOptionsFromUrl(url, options.logger)));
+  } catch (error) {
+    return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+  }
+}
