@@ -4,8 +4,10 @@
  */
 import { afterEach, describe, expect, it } from "vitest";
 import {
+  canTransition,
   JOB_STATES,
   StatusStoreError,
+  type JobState,
   type JobRecord,
   type JobTransition,
   type StatusStore,
@@ -52,6 +54,28 @@ function worker(id: string, lastSeenAt: number): WorkerRecord {
     processed: 10,
     failed: 1,
   };
+}
+
+/** Brings a new job `id` to `state` through the store, at attempt 2 once a worker touched it. */
+async function reach(store: StatusStore, id: string, state: JobState): Promise<JobRecord> {
+  const steps: Record<JobState, Array<JobTransition["to"]>> = {
+    queued: [],
+    running: ["running"],
+    retrying: ["running", "retrying"],
+    succeeded: ["running", "succeeded"],
+    failed: ["running", "failed"],
+    dead: ["running", "dead"],
+    cancelled: ["cancelled"],
+  };
+  await store.enqueued([{ id, service: SERVICE, method: "render", enqueuedAt: T0 }]);
+  let record = await store.get(id);
+  for (const to of steps[state]) {
+    const outcome = await store.transition(transition(id, to, 2));
+    expect(outcome.applied, `reaching ${state}`).toBe(true);
+    record = outcome.record;
+  }
+  expect(record?.state).toBe(state);
+  return record!;
 }
 
 /** Runs the suite against one implementation. */
@@ -130,6 +154,60 @@ export function runStatusStoreConformance(name: string, subject: StatusStoreUnde
         expect(late.record?.state).toBe("succeeded");
       }
       expect((await store.get("j"))?.state).toBe("succeeded");
+    });
+
+    it("applies every rule of canTransition through the store, from every state and attempt", async () => {
+      const store = await fresh();
+      const targets = ["running", "retrying", "succeeded", "failed", "dead", "cancelled"] as const;
+      let serial = 0;
+      for (const from of JOB_STATES) {
+        for (const to of targets) {
+          for (const attempt of [1, 2, 3]) {
+            const id = `rule-${serial++}`;
+            const before = await reach(store, id, from);
+            const outcome = await store.transition(transition(id, to, attempt, { at: T0 + 9000 }));
+            const expected = canTransition(before.state, before.attempt, to, attempt);
+            const label = `${from}@${before.attempt} → ${to}@${attempt}`;
+            expect(outcome.applied, label).toBe(expected);
+            expect(outcome.record?.state, label).toBe(expected ? to : from);
+            expect(outcome.record?.attempt, label).toBe(expected && to !== "cancelled" ? attempt : before.attempt);
+            expect(outcome.record?.updatedAt, label).toBe(expected ? T0 + 9000 : before.updatedAt);
+            expect((await store.get(id))?.state, label).toBe(outcome.record?.state);
+          }
+        }
+      }
+    });
+
+    it("never lets a creating transition overwrite a record that exists", async () => {
+      const store = await fresh();
+      await store.enqueued([{ id: "q", service: SERVICE, method: "render", queue: "jobs", enqueuedAt: T0 }]);
+      const started = await store.transition(
+        transition("q", "running", 1, { create: created({ method: "other", queue: "elsewhere", enqueuedAt: 5 }) }),
+      );
+      expect(started.applied).toBe(true);
+      expect(started.record).toMatchObject({ method: "render", queue: "jobs", enqueuedAt: T0, state: "running" });
+      await store.transition(transition("q", "succeeded", 1, { result: new Uint8Array([1, 2]) }));
+      for (const to of ["running", "dead", "cancelled"] as const) {
+        const late = await store.transition(transition("q", to, 2, { create: created() }));
+        expect(late.applied, to).toBe(false);
+        expect(late.record).toMatchObject({ state: "succeeded", attempt: 1 });
+      }
+      expect([...((await store.get("q"))?.result ?? [])]).toEqual([1, 2]);
+    });
+
+    it("keeps the first start time and the last error across attempts, and clears finishedAt only by moving on", async () => {
+      const store = await fresh();
+      await store.transition(transition("t", "running", 1, { create: created() }));
+      const error = { type: "jobs.Busy", message: "try later" };
+      const retrying = await store.transition(transition("t", "retrying", 1, { error }));
+      expect(retrying.record).toMatchObject({ startedAt: T0 + 1000, finishedAt: undefined, error });
+      const second = await store.transition(transition("t", "running", 2, { workerId: undefined }));
+      expect(second.record).toMatchObject({ startedAt: T0 + 1000, workerId: "w-1", error, attempt: 2 });
+      const failed = await store.transition(transition("t", "failed", 2));
+      expect(failed.record).toMatchObject({ state: "failed", error, finishedAt: T0 + 2000, workerId: "w-2" });
+      const cancelled = await store.transition({ id: "c", to: "cancelled", attempt: 7, at: T0, create: created() });
+      expect(cancelled.record).toMatchObject({ state: "cancelled", attempt: 0, finishedAt: T0 });
+      expect(cancelled.record?.workerId).toBeUndefined();
     });
 
     it("creates a record from a transition only when asked to", async () => {
@@ -324,6 +402,9 @@ export function runStatusStoreConformance(name: string, subject: StatusStoreUnde
       expect(await store.releaseLease("scaler", "a", 1)).toBe(false);
       expect(await other.releaseLease("scaler", "b", 1)).toBe(false);
       expect(await other.releaseLease("scaler", "b", 2)).toBe(true);
+      const released = await store.lease("scaler");
+      expect(released).toMatchObject({ name: "scaler", holder: "b", token: 2 });
+      expect(released!.expiresAt, "a released lease has lapsed").toBeLessThanOrEqual(T0 + 1700);
       const after = await store.acquireLease({ name: "scaler", holder: "a", ttlMs: 1000, now: T0 + 1800 });
       expect(after?.token).toBe(3);
       expect(await other.lease("scaler")).toMatchObject({ holder: "a", token: 3 });

@@ -147,8 +147,8 @@ export class MemoryStatusStore implements StatusStore {
     return this.run(() => {
       const current = this.data.leases.get(name);
       if (current === undefined || current.holder !== holder || current.token !== token) return false;
-      // Lapsed at once; the token stays, so whoever takes it next gets a greater one.
-      this.data.leases.set(name, { ...current, expiresAt: Number.NEGATIVE_INFINITY });
+      // Lapsed (at time 0, as every store writes it); the token stays, so whoever takes it next gets a greater one.
+      this.data.leases.set(name, { ...current, expiresAt: 0 });
       return true;
     });
   }
