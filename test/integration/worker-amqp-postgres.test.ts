@@ -41,11 +41,12 @@ withAmqpBroker("worker over AMQP with the PostgreSQL store", lookup, (broker) =>
         const runs = new Map<string, number>();
         const handler: IThumbnailsHandler<JobContext> = {
           render({ job }, context) {
-            runs.set(job.imageId, (runs.get(job.imageId) ?? 0) + 1);
+            const imageId = job?.imageId ?? "";
+            runs.set(imageId, (runs.get(imageId) ?? 0) + 1);
             context.progress(50, "half way");
-            if (job.imageId === "flaky" && context.attempt === 1) throw new Error("transient");
+            if (imageId === "flaky" && context.attempt === 1) throw new Error("transient");
           },
-          countRendered({ imageId }) {
+          countRendered({ imageId = "" }) {
             if (imageId === "missing") throw new DeclaredException(UnreadableImage, { imageId, reason: "gone" });
             return imageId.length;
           },
