@@ -5,3 +5,4 @@ export { decodeStruct, encodeStruct } from "./struct-bytes.ts";
 export { encodeCall } from "./encode-call.ts";
 export { decodeCall } from "./decode-call.ts";
 export type { CallMessageKind, DecodedCall, DynamicDecodeCallOptions, DynamicEncodeCallOptions } from "./call-types.ts";
+export { dynamicService, dynamicServices } from "./dynamic-services.ts";

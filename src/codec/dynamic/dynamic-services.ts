@@ -1,0 +1,50 @@
+/**
+ * Service descriptors built from an IDL loaded at run time: the same shape generated code exports, with argument
+ * and result codecs from the reflection-driven codec, so a worker dispatches dynamic calls exactly as generated
+ * ones (`thrift-queue worker` runs handlers with no code generation). Values are what the dynamic codec reads:
+ * structs as plain objects keyed by field name, i64 as bigint, binary as Uint8Array, sets as Set, maps as Map,
+ * enums as numbers.
+ */
+import type { SchemaIndex } from "../../model/schema-index.ts";
+import type { MethodDef, ServiceDef, StructDef } from "../../model/schema.ts";
+import type { MethodDescriptor, ServiceDescriptor } from "../service-descriptor.ts";
+import { defineStruct, type StructCodec } from "../struct-codec.ts";
+import { argsStructOf, resultStructOf } from "./method-structs.ts";
+import { readStruct } from "./read-value.ts";
+import { writeStruct } from "./write-value.ts";
+
+/** A descriptor for every service of every file of the schema. */
+export function dynamicServices(index: SchemaIndex): ServiceDescriptor[] {
+  const services: ServiceDescriptor[] = [];
+  for (const document of index.schema.documents.values()) {
+    for (const service of document.services) services.push(dynamicService(index, service));
+  }
+  return services;
+}
+
+/** The descriptor of one service, inherited methods included. */
+export function dynamicService(index: SchemaIndex, service: ServiceDef): ServiceDescriptor {
+  const methods: Record<string, MethodDescriptor> = {};
+  for (const method of index.allMethods(service)) methods[method.name] = dynamicMethod(index, service, method);
+  return { name: service.name, qualifiedName: service.qualifiedName, methods, def: service, schema: index };
+}
+
+function dynamicMethod(index: SchemaIndex, service: ServiceDef, method: MethodDef): MethodDescriptor {
+  return {
+    name: method.name,
+    oneway: method.oneway,
+    args: dynamicStruct(index, argsStructOf(service, method)),
+    result: method.oneway ? undefined : dynamicStruct(index, resultStructOf(service, method)),
+    def: method,
+  };
+}
+
+function dynamicStruct(index: SchemaIndex, def: StructDef): StructCodec<unknown> {
+  return defineStruct<unknown>({
+    qualifiedName: def.qualifiedName,
+    schema: () => index,
+    def: () => def,
+    write: (value, writer) => writeStruct(index, def, value, writer),
+    read: (reader) => readStruct(index, def, reader),
+  });
+}
