@@ -8,6 +8,7 @@ import { genCommand } from "./commands/gen.ts";
 import { queuesCommand } from "./commands/queues.ts";
 import { recvCommand } from "./commands/recv.ts";
 import { sendCommand } from "./commands/send.ts";
+import { workerCommand } from "./commands/worker.ts";
 
 const COMMANDS: readonly CliCommand[] = [
   genCommand,
@@ -16,6 +17,7 @@ const COMMANDS: readonly CliCommand[] = [
   sendCommand,
   recvCommand,
   queuesCommand,
+  workerCommand,
 ];
 
 /** Exit code for bad input or usage: nothing was written to stdout, and one line to stderr. */
