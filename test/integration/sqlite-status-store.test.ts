@@ -150,6 +150,41 @@ describe("SQLite status store files and URLs", () => {
     await store.close();
   });
 
+  it("refuses input of the wrong type with a typed rejection, never a raw error or a throw", async () => {
+    const store = new SqliteStatusStore({ path: freshPath() });
+    const calls: [string, () => Promise<unknown>][] = [
+      ["STORE_INVALID_RECORD", () => store.transition(null as never)],
+      ["STORE_INVALID_RECORD", () => store.enqueued(null as never)],
+      ["STORE_INVALID_RECORD", () => store.enqueued([null] as never)],
+      ["STORE_INVALID_RECORD", () => store.progress(undefined as never)],
+      ["STORE_INVALID_RECORD", () => store.heartbeat(null as never)],
+      ["STORE_INVALID_RECORD", () => store.acquireLease(null as never)],
+      ["STORE_INVALID_QUERY", () => store.get(undefined as never)],
+      ["STORE_INVALID_QUERY", () => store.lease({} as never)],
+      ["STORE_INVALID_QUERY", () => store.list({ service: 3 } as never)],
+      ["STORE_INVALID_QUERY", () => store.counts({ method: [] } as never)],
+      ["STORE_INVALID_QUERY", () => store.scrub({} as never)],
+      ["STORE_INVALID_QUERY", () => store.scrub({ jobsFinishedBefore: 1, workersSeenBefore: "now" } as never)],
+    ];
+    for (const [code, call] of calls) {
+      let outcome: unknown;
+      try {
+        outcome = await call().then(
+          () => "resolved",
+          (error: unknown) => error,
+        );
+      } catch (error) {
+        outcome = `threw synchronously: ${String(error)}`;
+      }
+      expect(outcome).toBeInstanceOf(StatusStoreError);
+      expect(outcome).toMatchObject({ code });
+    }
+    await store.enqueued([{ id: "still-works", service: "S", method: "m", enqueuedAt: 1 }]);
+    expect((await store.scrub({ jobsFinishedBefore: Infinity, workersSeenBefore: -Infinity })).jobs).toBe(0);
+    expect((await store.get("still-works"))?.state).toBe("queued");
+    await store.close();
+  });
+
   it("rolls back only the failing write of a group when SQLite refuses it", async () => {
     const path = freshPath();
     const store = new SqliteStatusStore({ path });

@@ -4,7 +4,7 @@
  */
 import { StatusStoreError } from "../../errors.ts";
 import { JOB_STATES } from "../job-state.ts";
-import type { JobTransition, LeaseClaim, NewJob, ProgressUpdate, WorkerRecord } from "../status-store.ts";
+import type { JobTransition, LeaseClaim, NewJob, ProgressUpdate, ScrubOptions, WorkerRecord } from "../status-store.ts";
 
 const MOVE_TARGETS: ReadonlySet<string> = new Set(JOB_STATES.filter((state) => state !== "queued"));
 const WORKER_STATUSES: ReadonlySet<string> = new Set(["running", "draining", "stopped"]);
@@ -36,8 +36,46 @@ class Problems {
   }
 }
 
+/** `value[key]` as text for messages, whatever `value` is (callers may pass anything at run time). */
+export function fieldText(value: unknown, key: string): string {
+  return typeof value === "object" && value !== null ? String((value as Record<string, unknown>)[key]) : "?";
+}
+
+/** Throws `STORE_INVALID_RECORD` unless `value` is an object (not null). */
+function checkObject(value: unknown, what: string): void {
+  if (typeof value !== "object" || value === null) {
+    throw new StatusStoreError("STORE_INVALID_RECORD", `invalid ${what}: not an object`);
+  }
+}
+
+/** Checks the jobs a producer records (an array of {@link NewJob}). */
+export function checkNewJobs(jobs: readonly NewJob[]): void {
+  if (!Array.isArray(jobs)) throw new StatusStoreError("STORE_INVALID_RECORD", "enqueued() takes an array of jobs");
+  jobs.forEach(checkNewJob);
+}
+
+/** Throws `STORE_INVALID_QUERY` unless each named value is a string (or undefined, where `optional`). */
+export function checkQueryText(values: Readonly<Record<string, unknown>>, optional: boolean): void {
+  for (const [name, value] of Object.entries(values)) {
+    if (typeof value === "string" || (optional && value === undefined)) continue;
+    throw new StatusStoreError("STORE_INVALID_QUERY", `${name} must be a string`);
+  }
+}
+
+/** Throws `STORE_INVALID_QUERY` unless both scrub bounds are times (±Infinity allowed: everything or nothing). */
+export function checkScrub(options: ScrubOptions): void {
+  checkObject(options, "scrub options");
+  for (const name of ["jobsFinishedBefore", "workersSeenBefore"] as const) {
+    const value: unknown = options[name];
+    if (typeof value !== "number" || Number.isNaN(value)) {
+      throw new StatusStoreError("STORE_INVALID_QUERY", `scrub: ${name} must be a time in ms`);
+    }
+  }
+}
+
 /** Checks a job a producer records. */
 export function checkNewJob(job: NewJob): void {
+  checkObject(job, "job");
   const problems = new Problems();
   problems.text("id", job.id);
   problems.text("service", job.service);
@@ -49,6 +87,7 @@ export function checkNewJob(job: NewJob): void {
 
 /** Checks a transition. */
 export function checkMove(move: JobTransition): void {
+  checkObject(move, "move");
   const problems = new Problems();
   problems.text("id", move.id);
   if (!MOVE_TARGETS.has(move.to)) problems.list.push(`cannot move to ${JSON.stringify(move.to)}`);
@@ -73,6 +112,7 @@ export function checkMove(move: JobTransition): void {
 
 /** Checks a progress report. */
 export function checkProgress(update: ProgressUpdate): void {
+  checkObject(update, "progress report");
   const problems = new Problems();
   problems.text("id", update.id);
   problems.count("attempt", update.attempt);
@@ -84,6 +124,7 @@ export function checkProgress(update: ProgressUpdate): void {
 
 /** Checks a heartbeat. */
 export function checkWorker(worker: WorkerRecord): void {
+  checkObject(worker, "heartbeat");
   const problems = new Problems();
   for (const name of ["workerId", "instanceId", "host"] as const) problems.text(name, worker[name]);
   if (!WORKER_STATUSES.has(worker.status)) problems.list.push(`unknown status ${JSON.stringify(worker.status)}`);
@@ -97,6 +138,7 @@ export function checkWorker(worker: WorkerRecord): void {
 
 /** Checks a lease claim. */
 export function checkClaim(claim: LeaseClaim): void {
+  checkObject(claim, "lease claim");
   const problems = new Problems();
   problems.text("name", claim.name);
   problems.text("holder", claim.holder);

@@ -25,7 +25,16 @@ import type {
   TransitionOutcome,
   WorkerRecord,
 } from "../status-store.ts";
-import { checkClaim, checkMove, checkNewJob, checkProgress, checkWorker } from "./sqlite-status-checks.ts";
+import {
+  checkClaim,
+  checkMove,
+  checkNewJobs,
+  checkProgress,
+  checkQueryText,
+  checkScrub,
+  checkWorker,
+  fieldText,
+} from "./sqlite-status-checks.ts";
 import { toSqliteStoreError } from "./sqlite-status-errors.ts";
 import {
   resolveSqliteStatusStoreOptions,
@@ -78,7 +87,7 @@ export class SqliteStatusStore implements StatusStore {
 
   enqueued(jobs: readonly NewJob[]): Promise<number> {
     return this.write("recording queued jobs", () => {
-      jobs.forEach(checkNewJob);
+      checkNewJobs(jobs);
       return () => {
         let created = 0;
         for (const job of jobs) {
@@ -91,7 +100,7 @@ export class SqliteStatusStore implements StatusStore {
   }
 
   transition(move: JobTransition): Promise<TransitionOutcome> {
-    return this.write(`moving job ${move.id} to ${move.to}`, () => {
+    return this.write(`moving job ${fieldText(move, "id")} to ${fieldText(move, "to")}`, () => {
       checkMove(move);
       const parameters = transitionParameters(move);
       return () => {
@@ -108,7 +117,7 @@ export class SqliteStatusStore implements StatusStore {
   }
 
   progress(update: ProgressUpdate): Promise<boolean> {
-    return this.write(`recording progress of job ${update.id}`, () => {
+    return this.write(`recording progress of job ${fieldText(update, "id")}`, () => {
       checkProgress(update);
       const { id, attempt, percent, at } = update;
       return () => this.run("progress", { id, attempt, percent, at, message: update.message ?? null }) === 1;
@@ -116,12 +125,16 @@ export class SqliteStatusStore implements StatusStore {
   }
 
   get(id: string): Promise<JobRecord | undefined> {
-    return this.read(`reading job ${id}`, () => this.getNow(id));
+    return this.read(`reading job ${String(id)}`, () => {
+      checkQueryText({ id }, false);
+      return this.getNow(id);
+    });
   }
 
   list(query: JobQuery = {}): Promise<JobPage> {
     return this.read("listing jobs", () => {
       const { limit, after } = checkedQuery(query);
+      checkQueryText({ service: query.service, method: query.method }, true);
       const shape = filterShape(query, after !== undefined);
       const statement = this.shapedStatement(`list:${shape}`, () => listSql(this.tables.jobs, shape));
       const rows = statement.statement.all(
@@ -134,6 +147,7 @@ export class SqliteStatusStore implements StatusStore {
   counts(filter: Pick<JobQuery, "service" | "method"> = {}): Promise<JobCounts> {
     return this.read("counting jobs", () => {
       const query = { service: filter.service, method: filter.method };
+      checkQueryText(query, true);
       const shape = filterShape(query, false);
       const statement = this.shapedStatement(`counts:${shape}`, () => countsSql(this.tables.jobs, shape));
       const counts = Object.fromEntries(JOB_STATES.map((state) => [state, 0])) as Record<JobState, number>;
@@ -146,7 +160,7 @@ export class SqliteStatusStore implements StatusStore {
   }
 
   heartbeat(worker: WorkerRecord): Promise<void> {
-    return this.write(`recording the heartbeat of worker ${worker.workerId}`, () => {
+    return this.write(`recording the heartbeat of worker ${fieldText(worker, "workerId")}`, () => {
       checkWorker(worker);
       const parameters = workerParameters(worker);
       return () => {
@@ -160,7 +174,7 @@ export class SqliteStatusStore implements StatusStore {
   }
 
   acquireLease(claim: LeaseClaim): Promise<Lease | undefined> {
-    return this.write(`acquiring lease ${claim.name}`, () => {
+    return this.write(`acquiring lease ${fieldText(claim, "name")}`, () => {
       checkClaim(claim);
       const { name, holder, now } = claim;
       return () => {
@@ -179,7 +193,8 @@ export class SqliteStatusStore implements StatusStore {
   }
 
   lease(name: string): Promise<Lease | undefined> {
-    return this.read(`reading lease ${name}`, () => {
+    return this.read(`reading lease ${String(name)}`, () => {
+      checkQueryText({ name }, false);
       const row = this.fixed.lease.statement.get({ name });
       return row === undefined ? undefined : leaseFromRow(row);
     });
@@ -187,10 +202,8 @@ export class SqliteStatusStore implements StatusStore {
 
   scrub(options: ScrubOptions): Promise<ScrubResult> {
     return this.write("scrubbing old records", () => {
+      checkScrub(options);
       const { jobsFinishedBefore, workersSeenBefore } = options;
-      if (Number.isNaN(jobsFinishedBefore) || Number.isNaN(workersSeenBefore)) {
-        throw new StatusStoreError("STORE_INVALID_QUERY", "scrub bounds must be times in ms");
-      }
       return () => ({
         jobs: this.run("scrubJobs", { before: jobsFinishedBefore }),
         workers: this.run("scrubWorkers", { before: workersSeenBefore }),
