@@ -5,7 +5,7 @@
  */
 import type { DatabaseSync, SQLInputValue, StatementSync } from "node:sqlite";
 import { FINAL_STATES, isFinal, JOB_STATES, transitionGuards, type JobState } from "../job-state.ts";
-import type { JobQuery } from "../status-store.ts";
+import type { JobQuery, JobTransition } from "../status-store.ts";
 import type { StatusTables } from "./sqlite-status-schema.ts";
 
 /** Named parameters of a statement (a missing one binds NULL). */
@@ -133,4 +133,40 @@ export function listSql(jobs: string, shape: string): string {
 /** Jobs per state for one filter shape. */
 export function countsSql(jobs: string, shape: string): string {
   return `SELECT state, COUNT(*) AS count FROM ${jobs} ${whereOf(shape)} GROUP BY state`;
+}
+
+/** The parameters of both transition statements (each binds the ones it uses). */
+export function transitionParameters(move: JobTransition): Parameters {
+  const final = isFinal(move.to);
+  const error = move.to === "succeeded" ? undefined : move.error;
+  return {
+    ...guardParameters(move.to, move.attempt),
+    id: move.id,
+    to: move.to,
+    attempt: move.attempt,
+    at: move.at,
+    workerId: move.workerId ?? null,
+    errorType: error?.type ?? null,
+    errorMessage: error?.message ?? null,
+    result: move.result ?? null,
+    // Only for a record the move creates:
+    service: move.create?.service ?? null,
+    method: move.create?.method ?? null,
+    queue: move.create?.queue ?? null,
+    enqueuedAt: move.create?.enqueuedAt ?? null,
+    createdAttempt: move.to === "cancelled" ? 0 : move.attempt,
+    createdWorkerId: move.to === "cancelled" ? null : (move.workerId ?? null),
+    startedAt: move.to === "running" ? move.at : null,
+    finishedAt: final ? move.at : null,
+  };
+}
+
+/** The filter parameters of the list and count statements (unset ones bind NULL). */
+export function filterParameters(query: Pick<JobQuery, "state" | "service" | "method" | "since">): Parameters {
+  return {
+    state: query.state ?? null,
+    service: query.service ?? null,
+    method: query.method ?? null,
+    since: query.since ?? null,
+  };
 }

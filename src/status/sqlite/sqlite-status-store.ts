@@ -6,7 +6,7 @@
  */
 import type { DatabaseSync } from "node:sqlite";
 import { StatusStoreError } from "../../errors.ts";
-import { isFinal, JOB_STATES, type JobState } from "../job-state.ts";
+import { JOB_STATES, type JobState } from "../job-state.ts";
 import type { OpenStatusStoreOptions } from "../open-status-store.ts";
 import { checkedQuery, pageOf } from "../query-page.ts";
 import type {
@@ -46,11 +46,12 @@ import { jobFromRow, leaseFromRow, workerFromRow, workerParameters, type Row } f
 import { openStatusDatabase, statusTables, type StatusTables } from "./sqlite-status-schema.ts";
 import {
   countsSql,
+  filterParameters,
   filterShape,
   fixedStatements,
-  guardParameters,
   listSql,
   Prepared,
+  transitionParameters,
   transitionSql,
   type FixedStatement,
   type Parameters,
@@ -263,41 +264,6 @@ export class SqliteStatusStore implements StatusStore {
     if (statement === undefined) this.shaped.set(key, (statement = new Prepared(this.database, sql())));
     return statement;
   }
-}
-
-/** The parameters of both transition statements (each binds the ones it uses). */
-function transitionParameters(move: JobTransition): Parameters {
-  const final = isFinal(move.to);
-  const error = move.to === "succeeded" ? undefined : move.error;
-  return {
-    ...guardParameters(move.to, move.attempt),
-    id: move.id,
-    to: move.to,
-    attempt: move.attempt,
-    at: move.at,
-    workerId: move.workerId ?? null,
-    errorType: error?.type ?? null,
-    errorMessage: error?.message ?? null,
-    result: move.result ?? null,
-    // Only for a record the move creates:
-    service: move.create?.service ?? null,
-    method: move.create?.method ?? null,
-    queue: move.create?.queue ?? null,
-    enqueuedAt: move.create?.enqueuedAt ?? null,
-    createdAttempt: move.to === "cancelled" ? 0 : move.attempt,
-    createdWorkerId: move.to === "cancelled" ? null : (move.workerId ?? null),
-    startedAt: move.to === "running" ? move.at : null,
-    finishedAt: final ? move.at : null,
-  };
-}
-
-function filterParameters(query: Pick<JobQuery, "state" | "service" | "method" | "since">): Parameters {
-  return {
-    state: query.state ?? null,
-    service: query.service ?? null,
-    method: query.method ?? null,
-    since: query.since ?? null,
-  };
 }
 
 function closedError(): StatusStoreError {
