@@ -290,4 +290,17 @@ describe("SQLite status store across processes", () => {
     }
     await store.close();
   }, 60_000);
+
+  it("lets several processes create the same new file at once", async () => {
+    // No process opened it before: each one races to create the folder, switch to WAL and create the tables.
+    const path = join(directory, "created-at-once", "status.db");
+    const ids = Array.from({ length: 20 }, (_, i) => `new-${i}`);
+    const reports = await race(path, ids, ["succeeded", "failed", "dead"]);
+    for (const report of reports) expect(report.errors).toEqual([]);
+    expect(reports.flatMap((report) => report.started).sort()).toEqual([...ids].sort());
+    const store = new SqliteStatusStore({ path });
+    const counts = await store.counts();
+    expect(counts.succeeded + counts.failed + counts.dead).toBe(ids.length);
+    await store.close();
+  }, 60_000);
 });
