@@ -167,3 +167,23 @@ export { SqliteStatusStore } from "./status/sqlite/sqlite-status-store.ts";
 export type { SqliteStatusStoreOptions } from "./status/sqlite/sqlite-status-options.ts";
 export { PostgresStatusStore, type PostgresStatusStoreOptions } from "./status/postgres/postgres-status-store.ts";
 export type { PostgresStatusStoreSettings } from "./status/postgres/postgres-settings.ts";
+
+// Status API.
+export {
+  createStatusApi,
+  errorBody,
+  type StatusApiHandler,
+  type StatusApiOptions,
+} from "./status/api/status-api.ts";
+export { startStatusServer, type StatusServer, type StatusServerOptions } from "./status/api/status-server.ts";
+export type { StatusRoute, StatusRouteRequest, StatusRouteResponse } from "./status/api/status-route.ts";
+export type { QueueJson } from "./status/api/status-routes.ts";
+export {
+  countsJson,
+  jobJson,
+  rfc3339,
+  workerJson,
+  type CountsJson,
+  type JobJson,
+  type WorkerJson,
+} from "./status/api/status-json.ts";
