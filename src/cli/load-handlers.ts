@@ -3,6 +3,7 @@
  * is an object keyed by service name, each an object of method functions `(args, context) => result`; or a
  * function `({ logger }) => that object` (sync or async). Checked against the IDL before any job runs.
  */
+import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { MethodDescriptor, ServiceDescriptor } from "../codec/service-descriptor.ts";
@@ -23,14 +24,16 @@ export async function loadHandlers(
   services: readonly ServiceDescriptor[],
   logger: Logger,
 ): Promise<LoadedHandler[]> {
+  const file = resolve(cwd, path);
+  if (!existsSync(file)) throw usageError(`cannot load --handlers ${path}: no such file ${file}`);
   let module: Record<string, unknown>;
   try {
-    module = (await import(pathToFileURL(resolve(cwd, path)).href)) as Record<string, unknown>;
+    module = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
   } catch (error) {
     throw usageError(`cannot load --handlers ${path}: ${error instanceof Error ? error.message : String(error)}`);
   }
   let exported = module["default"] ?? module["handlers"];
-  if (typeof exported === "function") exported = await (exported as (deps: { logger: Logger }) => unknown)({ logger });
+  if (typeof exported === "function") exported = await fromFactory(path, exported as HandlersFactory, logger);
   if (typeof exported !== "object" || exported === null) {
     throw usageError(`--handlers ${path} must export (default or "handlers") an object keyed by service name`);
   }
@@ -48,6 +51,19 @@ export async function loadHandlers(
   }
   if (loaded.length === 0) throw usageError(`--handlers ${path} handles no service`);
   return loaded;
+}
+
+/** A handlers module's factory form. */
+type HandlersFactory = (dependencies: { logger: Logger }) => unknown;
+
+async function fromFactory(path: string, factory: HandlersFactory, logger: Logger): Promise<unknown> {
+  try {
+    return await factory({ logger });
+  } catch (error) {
+    throw usageError(
+      `--handlers ${path}: its factory failed: ${error instanceof Error ? error.message : String(error)}`,
+    );
+  }
 }
 
 function checkedHandler(path: string, service: ServiceDescriptor, handler: unknown): LoadedHandler["handler"] {

@@ -6,6 +6,7 @@
 import process from "node:process";
 import { dynamicServices } from "../../codec/dynamic/dynamic-services.ts";
 import { Worker } from "../../consumer/worker.ts";
+import type { Logger } from "../../logger.ts";
 import { openStatusStore } from "../../status/open-status-store.ts";
 import type { StatusStore } from "../../status/status-store.ts";
 import type { CliCommand } from "../command.ts";
@@ -14,18 +15,23 @@ import { loadCliSchema } from "../load-cli-schema.ts";
 import { loadHandlers } from "../load-handlers.ts";
 import { openCliTransport } from "../open-cli-transport.ts";
 import { INCLUDE_DIR_OPTION, parseOptions, requireOption } from "../parse-options.ts";
+import { signalExitCode, untilSignalled } from "../worker-signals.ts";
 import { wholeNumber } from "./send.ts";
 
 const USAGE = `Usage: thrift-queue worker --idl <file> --handlers <module> --transport <url> [--store <url>]
-         [--concurrency N] [--drain-timeout s] [--worker-id id] [--instance-id id]
+         [--concurrency N] [--drain-timeout s] [--lease-ms ms] [--worker-id id] [--instance-id id]
          [--log-level debug|info|warn|error] [-I <dir>]…
 
-Runs the handlers exported by <module> (JS or TS; default export or "handlers": an object keyed by service name,
-each an object of method functions (args, context) => result, or a function ({ logger }) => that object) for
-the calls on the queue, recording every job's state in the status store when --store is given (memory:,
-sqlite:<path>, postgres://…). Arguments arrive as the dynamic codec reads them (i64 as bigint, binary as
-Uint8Array, sets and maps as Set and Map). Logs JSON lines on stderr. SIGTERM or SIGINT: stop taking jobs, let
-running ones finish within --drain-timeout seconds (default 30), then exit 0.`;
+Runs the handlers exported by <module> (JS or TS, resolved from the current directory; default export or
+"handlers": an object keyed by service name, each an object with a function (args, context) => result for
+every method of the service, or a function ({ logger }) => that object) for the calls on the queue. The module
+is checked against the IDL first: an unknown service or method, or a missing function, exits 2. Job states and
+heartbeats go to the status store when --store is given (memory:, sqlite:<path>, postgres://…). Arguments
+arrive as the dynamic codec reads them: structs as plain objects, i64 as bigint, binary as Uint8Array, sets and
+maps as Set and Map, enums as numbers. Logs JSON lines on stderr.
+
+SIGTERM or SIGINT: take no new jobs, let running ones finish within --drain-timeout seconds (default 30), exit 0.
+A second signal stops at once: unfinished jobs go back to the queue, exit 128 + the signal's number.`;
 
 /** `thrift-queue worker`: handlers from a module, no code generation. */
 export const workerCommand: CliCommand = {
@@ -40,6 +46,7 @@ export const workerCommand: CliCommand = {
       store: { type: "string" },
       concurrency: { type: "string" },
       "drain-timeout": { type: "string" },
+      "lease-ms": { type: "string" },
       "worker-id": { type: "string" },
       "instance-id": { type: "string" },
       "log-level": { type: "string" },
@@ -48,62 +55,60 @@ export const workerCommand: CliCommand = {
     const logger = jsonLinesLogger((line) => io.writeStderr(line), logLevel(values["log-level"]));
     const concurrency = wholeNumber(values.concurrency ?? "10", "--concurrency", 1);
     const drainTimeoutMs = wholeNumber(values["drain-timeout"] ?? "30", "--drain-timeout", 0) * 1000;
+    const leaseMs = values["lease-ms"] === undefined ? undefined : wholeNumber(values["lease-ms"], "--lease-ms", 1);
+    const handlersPath = requireOption(values.handlers, "handlers");
+    const transportUrl = requireOption(values.transport, "transport");
     const index = await loadCliSchema(requireOption(values.idl, "idl"), values["include-dir"] ?? []);
-    const handlers = await loadHandlers(
-      requireOption(values.handlers, "handlers"),
-      process.cwd(),
-      dynamicServices(index),
-      logger,
-    );
+    const handlers = await loadHandlers(handlersPath, process.cwd(), dynamicServices(index), logger);
     const store: StatusStore | undefined =
       values.store === undefined ? undefined : await openStatusStore(values.store, { logger });
-    const transport = await openCliTransport(values.transport);
-    const worker = new Worker({
-      transport,
-      ...(store === undefined ? {} : { store }),
-      concurrency,
-      drainTimeoutMs,
-      logger,
-      ...(values["worker-id"] === undefined ? {} : { workerId: values["worker-id"] }),
-      ...(values["instance-id"] === undefined ? {} : { instanceId: values["instance-id"] }),
+    const transport = await openCliTransport(transportUrl).catch(async (error: unknown) => {
+      await store?.close();
+      throw error;
     });
-    for (const { service, handler } of handlers) worker.handle(service, handler);
+    const stopLogging = logUnhandledRejections(logger);
+    let code: number;
     try {
+      const worker = new Worker({
+        transport,
+        ...(store === undefined ? {} : { store }),
+        concurrency,
+        drainTimeoutMs,
+        logger,
+        ...(leaseMs === undefined ? {} : { leaseMs }),
+        ...(values["worker-id"] === undefined ? {} : { workerId: values["worker-id"] }),
+        ...(values["instance-id"] === undefined ? {} : { instanceId: values["instance-id"] }),
+      });
+      for (const { service, handler } of handlers) worker.handle(service, handler);
+      const ending = untilSignalled(worker, transport, drainTimeoutMs, logger);
       worker.start();
-      logger.info(
-        {
-          workerId: worker.workerId,
-          queue: transport.queue,
-          services: handlers.map((h) => h.service.name),
-          concurrency,
-        },
-        "worker started",
-      );
-      await untilSignalled(worker, drainTimeoutMs);
-      logger.info({ workerId: worker.workerId }, "worker stopped");
-      return 0;
+      const services = handlers.map((loaded) => loaded.service.name);
+      logger.info({ workerId: worker.workerId, queue: transport.queue, services, concurrency }, "worker started");
+      const { signal, forced } = await ending;
+      code = forced ? signalExitCode(signal) : 0;
+      logger.info({ workerId: worker.workerId, ...worker.stats, exitCode: code }, "worker stopped");
     } finally {
+      stopLogging();
       await transport.close({ drainTimeoutMs: 0 });
       await store?.close();
     }
+    exitSoon(code);
+    return code;
   },
 };
 
-/** Resolves once the worker stopped after SIGTERM or SIGINT; a second signal cuts the grace period to nothing. */
-function untilSignalled(worker: Worker, drainTimeoutMs: number): Promise<void> {
-  return new Promise((resolve) => {
-    let signals = 0;
-    const onSignal = (): void => {
-      signals += 1;
-      if (signals === 1) void worker.stop({ drainTimeoutMs }).then(done);
-      else void worker.stop({ drainTimeoutMs: 0 }).then(done);
-    };
-    const done = (): void => {
-      process.off("SIGTERM", onSignal);
-      process.off("SIGINT", onSignal);
-      resolve();
-    };
-    process.on("SIGTERM", onSignal);
-    process.on("SIGINT", onSignal);
-  });
+/**
+ * Handlers that outlived the grace period (or a forced stop) may still hold timers that would keep the process
+ * alive; their jobs were already given back, so the process exits shortly after stopping whatever they hold.
+ * Only reached after a signal, which the CLI process owns.
+ */
+function exitSoon(code: number): void {
+  setTimeout(() => process.exit(code), 500).unref();
+}
+
+/** A handler's stray promise rejection is logged rather than crashing the worker and every job it runs. */
+function logUnhandledRejections(logger: Logger): () => void {
+  const log = (reason: unknown): void => logger.error({ err: reason }, "unhandled promise rejection in a handler");
+  process.on("unhandledRejection", log);
+  return () => process.off("unhandledRejection", log);
 }
