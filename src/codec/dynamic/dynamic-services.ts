@@ -13,9 +13,21 @@ import { argsStructOf, resultStructOf } from "./method-structs.ts";
 import { readStruct } from "./read-value.ts";
 import { writeStruct } from "./write-value.ts";
 
+/** A struct as the dynamic codec reads it: field name → value (absent optional fields are left out). */
+export type DynamicStruct = Record<string, unknown>;
+
+/** A `_result` struct as the dynamic codec reads it: `success` (the return value) or a declared exception's field. */
+export type DynamicResult = { readonly success?: unknown } & DynamicStruct;
+
+/** A method descriptor built at run time; its handler takes a {@link DynamicStruct} and may return any value. */
+export type DynamicMethodDescriptor = MethodDescriptor<DynamicStruct, DynamicResult>;
+
+/** A service descriptor built at run time. */
+export type DynamicServiceDescriptor = ServiceDescriptor<Record<string, DynamicMethodDescriptor>>;
+
 /** A descriptor for every service of every file of the schema. */
-export function dynamicServices(index: SchemaIndex): ServiceDescriptor[] {
-  const services: ServiceDescriptor[] = [];
+export function dynamicServices(index: SchemaIndex): DynamicServiceDescriptor[] {
+  const services: DynamicServiceDescriptor[] = [];
   for (const document of index.schema.documents.values()) {
     for (const service of document.services) services.push(dynamicService(index, service));
   }
@@ -23,13 +35,13 @@ export function dynamicServices(index: SchemaIndex): ServiceDescriptor[] {
 }
 
 /** The descriptor of one service, inherited methods included. */
-export function dynamicService(index: SchemaIndex, service: ServiceDef): ServiceDescriptor {
-  const methods: Record<string, MethodDescriptor> = {};
+export function dynamicService(index: SchemaIndex, service: ServiceDef): DynamicServiceDescriptor {
+  const methods: Record<string, DynamicMethodDescriptor> = {};
   for (const method of index.allMethods(service)) methods[method.name] = dynamicMethod(index, service, method);
   return { name: service.name, qualifiedName: service.qualifiedName, methods, def: service, schema: index };
 }
 
-function dynamicMethod(index: SchemaIndex, service: ServiceDef, method: MethodDef): MethodDescriptor {
+function dynamicMethod(index: SchemaIndex, service: ServiceDef, method: MethodDef): DynamicMethodDescriptor {
   return {
     name: method.name,
     oneway: method.oneway,
@@ -39,8 +51,8 @@ function dynamicMethod(index: SchemaIndex, service: ServiceDef, method: MethodDe
   };
 }
 
-function dynamicStruct(index: SchemaIndex, def: StructDef): StructCodec<unknown> {
-  return defineStruct<unknown>({
+function dynamicStruct(index: SchemaIndex, def: StructDef): StructCodec<DynamicStruct> {
+  return defineStruct<DynamicStruct>({
     qualifiedName: def.qualifiedName,
     schema: () => index,
     def: () => def,

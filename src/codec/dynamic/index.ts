@@ -5,4 +5,11 @@ export { decodeStruct, encodeStruct } from "./struct-bytes.ts";
 export { encodeCall } from "./encode-call.ts";
 export { decodeCall } from "./decode-call.ts";
 export type { CallMessageKind, DecodedCall, DynamicDecodeCallOptions, DynamicEncodeCallOptions } from "./call-types.ts";
-export { dynamicService, dynamicServices } from "./dynamic-services.ts";
+export {
+  dynamicService,
+  dynamicServices,
+  type DynamicMethodDescriptor,
+  type DynamicResult,
+  type DynamicServiceDescriptor,
+  type DynamicStruct,
+} from "./dynamic-services.ts";

@@ -13,10 +13,11 @@ import {
   Worker,
   type JobContext,
   type ProtocolName,
-  type ServiceDescriptor,
+  type DynamicServiceDescriptor,
 } from "thrift-queue";
 import { loadSchema } from "thrift-queue/codegen";
-import { Thumbnails } from "../../../examples/quickstart/gen/jobs.ts";
+import { Priority } from "../../../examples/quickstart/gen/common.ts";
+import { Thumbnails, type ThumbnailJob } from "../../../examples/quickstart/gen/jobs.ts";
 import { callMessage, openQueue } from "../consumer/worker-test-support.ts";
 
 const IDL = fileURLToPath(new URL("../../../idl/jobs.thrift", import.meta.url));
@@ -24,16 +25,16 @@ const index = new SchemaIndex(await loadSchema([IDL]));
 const services = dynamicServices(index);
 const protocols: readonly ProtocolName[] = ["binary", "compact"];
 
-function dynamicThumbnails(): ServiceDescriptor {
+function dynamicThumbnails(): DynamicServiceDescriptor {
   const found = services.find((service) => service.qualifiedName === "jobs.Thumbnails");
   if (found === undefined) throw new Error("no jobs.Thumbnails among the dynamic services");
   return found;
 }
 
-const job = {
+const job: ThumbnailJob = {
   imageId: "img-1",
   requestedAt: 9_007_199_254_740_993n,
-  priority: 2,
+  priority: Priority.NORMAL,
   sizes: ["64x64", "128x128"],
   labels: new Map([["k", "v"]]),
   owner: { name: "ada", accountId: 7n },
@@ -63,7 +64,7 @@ describe("dynamicServices", () => {
 
     it("reads and writes results, success and declared exception, as the generated codec", () => {
       const dynamicResult = dynamicThumbnails().methods["countRendered"]!.result!;
-      const generatedResult = Thumbnails.methods.countRendered.result;
+      const generatedResult = Thumbnails.methods.countRendered.result!;
       for (const value of [{ success: 12 }, { unreadable: { imageId: "img-2", reason: "truncated" } }]) {
         const bytes = generatedResult.encode(value, protocol);
         expect(dynamicResult.encode(value, protocol)).toEqual(bytes);
@@ -98,7 +99,7 @@ describe("dynamicServices", () => {
     const worker = new Worker({ transport, store, concurrency: 2 });
     const dynamic = dynamicThumbnails();
     worker.handle(dynamic, {
-      render(args: unknown, context: JobContext) {
+      render(args, context: JobContext) {
         seen.push({ args, attempt: context.attempt });
       },
       countRendered: () => 3,
