@@ -9,6 +9,10 @@ import { queuesCommand } from "./commands/queues.ts";
 import { recvCommand } from "./commands/recv.ts";
 import { sendCommand } from "./commands/send.ts";
 import { workerCommand } from "./commands/worker.ts";
+import { jobsCommand } from "./commands/jobs.ts";
+import { serveCommand } from "./commands/serve.ts";
+import { statusCommand } from "./commands/status.ts";
+import { workersCommand } from "./commands/workers.ts";
 
 const COMMANDS: readonly CliCommand[] = [
   genCommand,
@@ -18,6 +22,10 @@ const COMMANDS: readonly CliCommand[] = [
   recvCommand,
   queuesCommand,
   workerCommand,
+  serveCommand,
+  statusCommand,
+  jobsCommand,
+  workersCommand,
 ];
 
 /** Exit code for bad input or usage: nothing was written to stdout, and one line to stderr. */
