@@ -150,13 +150,46 @@ export class HandlerError extends ThriftQueueError {
 }
 
 /** Codes of {@link TimeoutError}. */
-export type TimeoutErrorCode = "HANDLER_TIMEOUT" | "DEADLINE_EXCEEDED";
+export type TimeoutErrorCode = "HANDLER_TIMEOUT" | "DEADLINE_EXCEEDED" | "RESULT_TIMEOUT";
 
-/** A job ran past its timeout (`HANDLER_TIMEOUT`) or past the deadline its producer set (`DEADLINE_EXCEEDED`). */
+/**
+ * A job ran past its timeout (`HANDLER_TIMEOUT`) or past the deadline its producer set (`DEADLINE_EXCEEDED`), or a
+ * producer stopped waiting for a two-way call's result (`RESULT_TIMEOUT`).
+ */
 export class TimeoutError extends ThriftQueueError {
   declare readonly code: TimeoutErrorCode;
   constructor(code: TimeoutErrorCode, message: string, options?: ThriftQueueErrorOptions) {
     super(code, message, options);
+  }
+}
+
+/** Codes of {@link JobFailedError}: the final state the job reached, or a success recorded without its value. */
+export type JobFailedErrorCode = "JOB_FAILED" | "JOB_DEAD" | "JOB_CANCELLED" | "JOB_RESULT_MISSING";
+
+/** Why a job failed, as its status record says (the shape of the status store's `JobError`). */
+export interface RecordedJobError {
+  readonly type: string;
+  readonly message: string;
+}
+
+/** What a two-way call's `result()` rejects with when the job did not succeed and no declared exception says why. */
+export class JobFailedError extends ThriftQueueError {
+  declare readonly code: JobFailedErrorCode;
+  /** The job concerned. */
+  readonly jobId: string;
+  /** The recorded error (`dead` and undeclared `failed` jobs have one; `cancelled` ones usually not). */
+  readonly jobError: RecordedJobError | undefined;
+
+  constructor(
+    code: JobFailedErrorCode,
+    jobId: string,
+    message: string,
+    jobError?: RecordedJobError,
+    options?: ThriftQueueErrorOptions,
+  ) {
+    super(code, message, options);
+    this.jobId = jobId;
+    this.jobError = jobError;
   }
 }
 

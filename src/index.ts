@@ -119,7 +119,10 @@ export {
 } from "./compat/npm-thrift-processor.ts";
 
 // Producers.
-export type { CallChannel, CallOptions, OutgoingCall } from "./producer/call-channel.ts";
+export type { CallChannel, CallOptions, OutgoingCall, ResultOptions, SuccessOf } from "./producer/call-channel.ts";
+export { sendTwoWay, withResult, type PendingResult } from "./producer/pending-result.ts";
+export { awaitJobResult, waitForFinalRecord } from "./producer/result-waiter.ts";
+export { outcomeOf } from "./producer/job-outcome.ts";
 export { createEncodingChannel, type EncodedCall } from "./producer/encoding-channel.ts";
 export { createProducer, type Producer, type ProducerOptions, type Receipt } from "./producer/producer.ts";
 export { SendBatcher, type SendBatcherOptions } from "./producer/send-batcher.ts";

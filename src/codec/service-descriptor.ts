@@ -11,6 +11,12 @@ export interface MethodDescriptor<Args = unknown, Result = unknown> {
   readonly args: StructCodec<Args>;
   /** Codec of the `<method>_result` struct (field 0 `success`, then the declared exceptions); absent for oneway. */
   readonly result: StructCodec<Result> | undefined;
+  /**
+   * The codecs of the declared exceptions, by their field name in the result struct (`{ unreadable:
+   * UnreadableImage }`), so a producer can rebuild a `DeclaredException` from a stored result. Generated
+   * descriptors always have it; descriptors built at run time may not.
+   */
+  readonly exceptions?: Readonly<Record<string, StructCodec<unknown>>>;
   /** Reflection data: argument ids and types, return type, exceptions, annotations. */
   readonly def: MethodDef;
 }
@@ -60,6 +66,8 @@ export function defineService<Methods extends Record<string, MethodDescriptor>>(
   };
 }
 
+const NO_EXCEPTIONS: Readonly<Record<string, StructCodec<unknown>>> = Object.freeze({});
+
 /** What generated code supplies to {@link defineMethod}. */
 export interface MethodDescriptorSpec<Args, Result> {
   readonly service: string;
@@ -68,6 +76,8 @@ export interface MethodDescriptorSpec<Args, Result> {
   readonly schema: () => SchemaIndex;
   readonly args: StructCodec<Args>;
   readonly result?: StructCodec<Result>;
+  /** The declared exceptions' codecs by result field name (see {@link MethodDescriptor.exceptions}). */
+  readonly exceptions?: Readonly<Record<string, StructCodec<unknown>>> | undefined;
 }
 
 /** Builds a {@link MethodDescriptor}; `service` is the qualified name of the service that declares it. */
@@ -80,6 +90,7 @@ export function defineMethod<Args, Result = undefined>(
     oneway: spec.oneway,
     args: spec.args,
     result: spec.result,
+    exceptions: spec.exceptions ?? NO_EXCEPTIONS,
     get def(): MethodDef {
       if (cachedDef) return cachedDef;
       const service = spec.schema().findService(spec.service);

@@ -14,6 +14,7 @@ import { SendBatcher, type SendBatcherOptions } from "./send-batcher.ts";
 import { silentLogger, type Logger } from "../logger.ts";
 import type { StatusStore } from "../status/status-store.ts";
 import { recordingSender, type CallName } from "./status-recording.ts";
+import { awaitJobResult } from "./result-waiter.ts";
 
 /** Options of {@link createProducer}. */
 export interface ProducerOptions extends SendBatcherOptions {
@@ -30,7 +31,8 @@ export interface ProducerOptions extends SendBatcherOptions {
   readonly now?: () => number;
   /**
    * Records `queued` for every accepted call (one write per send batch, after the broker accepted it). A store
-   * failure does not fail the call: the job is on the queue, and the worker creates the record. @defaultValue none
+   * failure does not fail the call: the job is on the queue, and the worker creates the record. Two-way calls'
+   * `result()` reads their outcome from it. @defaultValue none
    */
   readonly store?: StatusStore;
   /** Where store failures are logged. @defaultValue silentLogger */
@@ -49,7 +51,10 @@ export interface Receipt {
   readonly enqueuedAt: string;
 }
 
-/** Sends encoded calls through a transport. */
+/**
+ * Sends encoded calls through a transport. With a status store it also implements `awaitResult`, so the
+ * `result()` of two-way calls reads their outcome from the store.
+ */
 export interface Producer extends CallChannel<Receipt> {
   /** Sends an already encoded Thrift message (dynamic mode, the CLI, adapters). */
   sendEncoded(payload: Uint8Array, options?: CallOptions): Promise<Receipt>;
@@ -59,17 +64,17 @@ export interface Producer extends CallChannel<Receipt> {
 
 /** Creates a {@link Producer}; pass it to a generated `create<Service>Client`. */
 export function createProducer(options: ProducerOptions): Producer {
-  const { transport } = options;
+  const { transport, store } = options;
   const protocol = options.protocol ?? "binary";
   const multiplexed = options.multiplexed ?? true;
   const now = options.now ?? Date.now;
   const names = new WeakMap<OutgoingMessage, CallName>();
   const sender =
-    options.store === undefined
+    store === undefined
       ? transport
       : recordingSender({
           transport,
-          store: options.store,
+          store,
           logger: options.logger ?? silentLogger,
           names,
           onStatusError: options.onStatusError,
@@ -85,7 +90,7 @@ export function createProducer(options: ProducerOptions): Producer {
     checkSupported(transport, callOptions);
     const nowMs = now();
     const message = outgoingMessage(payload, protocol, callOptions, nowMs, timestamps.format(nowMs));
-    if (name !== undefined && options.store !== undefined) names.set(message, name);
+    if (name !== undefined && store !== undefined) names.set(message, name);
     await batcher.enqueue(message);
     return { jobId: message.id, queue: transport.queue, enqueuedAt: message.metadata[MetadataKey.enqueuedAt] ?? "" };
   }
@@ -101,7 +106,13 @@ export function createProducer(options: ProducerOptions): Producer {
     },
     sendEncoded: (payload, callOptions) => sendEncoded(payload, callOptions),
     flush: () => batcher.idle(),
+    ...(store === undefined ? {} : { awaitResult: resultReader(store) }),
   };
+}
+
+/** `awaitResult` of a producer with a store: two-way results are read from the job's status record. */
+function resultReader(store: StatusStore): NonNullable<Producer["awaitResult"]> {
+  return (receipt, method, resultOptions) => awaitJobResult(store, receipt.jobId, method, resultOptions);
 }
 
 const NO_OPTIONS: CallOptions = {};
