@@ -684,6 +684,7 @@ export const Thumbnails = $tq.defineService({
       schema,
       args: Thumbnails_countRendered_args,
       result: Thumbnails_countRendered_result,
+      exceptions: { unreadable: UnreadableImage },
     }),
   },
 });
@@ -701,14 +702,14 @@ export interface ThumbnailsClient<Receipt> {
   /** Queue a thumbnail job; returns as soon as the broker has it. */
   render(args: Thumbnails_render_args, options?: $tq.CallOptions): Promise<Receipt>;
   /** Count the thumbnails already rendered for an image. */
-  countRendered(args: Thumbnails_countRendered_args, options?: $tq.CallOptions): Promise<Receipt>;
+  countRendered(args: Thumbnails_countRendered_args, options?: $tq.CallOptions): Promise<$tq.PendingResult<Receipt, number>>;
 }
 
 /** Creates a {@link ThumbnailsClient} that sends every call through `channel`. */
 export function createThumbnailsClient<Receipt>(channel: $tq.CallChannel<Receipt>): ThumbnailsClient<Receipt> {
   return {
     render: (args, options) => channel.send({ service: Thumbnails, method: Thumbnails.methods["render"], args }, options),
-    countRendered: (args, options) => channel.send({ service: Thumbnails, method: Thumbnails.methods["countRendered"], args }, options),
+    countRendered: (args, options) => $tq.sendTwoWay(channel, { service: Thumbnails, method: Thumbnails.methods["countRendered"], args }, options),
   };
 }
 

@@ -112,6 +112,8 @@ function emitDescriptor(out: CodeBuilder, context: RenderContext, service: Servi
                 out.line("schema,");
                 out.line(`args: ${args},`);
                 if (result !== undefined) out.line(`result: ${result},`);
+                const exceptions = exceptionCodecs(context, declaredBy, method);
+                if (exceptions !== undefined) out.line(`exceptions: ${exceptions},`);
               },
               "}),",
             );
@@ -124,6 +126,29 @@ function emitDescriptor(out: CodeBuilder, context: RenderContext, service: Servi
   );
 }
 
+/**
+ * The `exceptions` map of a method's descriptor (result field name → exception codec), or undefined when it
+ * declares none. An inherited method whose exceptions live in a module this file does not import takes the map
+ * of the declaring service's descriptor instead.
+ */
+function exceptionCodecs(context: RenderContext, declaredBy: ServiceDef, method: MethodDef): string | undefined {
+  if (method.throws.length === 0) return undefined;
+  const reachable = new Set([context.document.module, ...context.document.includes]);
+  const codecs: string[] = [];
+  for (const field of method.throws) {
+    if (field.type.kind !== "struct" || !reachable.has(moduleOf(field.type.name))) {
+      const descriptor = context.reference(declaredBy.qualifiedName.replace(/[^.]+$/, serviceNames(declaredBy).value));
+      return `${descriptor}.methods[${stringLiteral(method.name)}].exceptions`;
+    }
+    codecs.push(`${literalKey(field.name)}: ${context.reference(field.type.name)}`);
+  }
+  return `{ ${codecs.join(", ")} }`;
+}
+
+function moduleOf(qualifiedName: string): string {
+  return qualifiedName.slice(0, qualifiedName.lastIndexOf("."));
+}
+
 function emitHandlerInterface(out: CodeBuilder, context: RenderContext, service: ServiceDef): void {
   const names = serviceNames(service);
   const parent = service.extends === undefined ? undefined : context.index.findService(service.extends);
@@ -134,7 +159,7 @@ function emitHandlerInterface(out: CodeBuilder, context: RenderContext, service:
   out.block(`export interface ${names.handler}<Context = void>${parentHandler} {`, () => {
     for (const method of service.methods) {
       const structs = methodStructNames(service, method);
-      const returns = method.returnType === null ? "void" : context.tsType(method.returnType);
+      const returns = returnType(context, method);
       emitDocComment(out, method.doc);
       out.line(
         `${interfaceKey(method.name)}(args: ${structs.args}, context: Context): ${returns} | Promise<${returns}>;`,
@@ -153,8 +178,9 @@ function emitClient(out: CodeBuilder, context: RenderContext, service: ServiceDe
   out.block(`export interface ${names.client}<Receipt>${parentClient} {`, () => {
     for (const method of service.methods) {
       const structs = methodStructNames(service, method);
+      const returns = method.oneway ? "Receipt" : `$tq.PendingResult<Receipt, ${returnType(context, method)}>`;
       emitDocComment(out, method.doc);
-      out.line(`${interfaceKey(method.name)}(args: ${structs.args}, options?: $tq.CallOptions): Promise<Receipt>;`);
+      out.line(`${interfaceKey(method.name)}(args: ${structs.args}, options?: $tq.CallOptions): Promise<${returns}>;`);
     }
   });
   out.line();
@@ -167,13 +193,18 @@ function emitClient(out: CodeBuilder, context: RenderContext, service: ServiceDe
         () => {
           for (const { method } of methods) {
             const descriptor = `${names.value}.methods[${stringLiteral(method.name)}]`;
-            out.line(
-              `${literalKey(method.name)}: (args, options) => channel.send({ service: ${names.value}, method: ${descriptor}, args }, options),`,
-            );
+            const call = `{ service: ${names.value}, method: ${descriptor}, args }`;
+            const send = method.oneway ? `channel.send(${call}, options)` : `$tq.sendTwoWay(channel, ${call}, options)`;
+            out.line(`${literalKey(method.name)}: (args, options) => ${send},`);
           }
         },
         "};",
       );
     },
   );
+}
+
+/** The TypeScript type a method returns (`void` for `void` methods). */
+function returnType(context: RenderContext, method: MethodDef): string {
+  return method.returnType === null ? "void" : context.tsType(method.returnType);
 }

@@ -575,6 +575,7 @@ export const BaseService = $tq.defineService({
       schema,
       args: BaseService_version_args,
       result: BaseService_version_result,
+      exceptions: { err: ServiceError },
     }),
   },
 });
@@ -587,15 +588,15 @@ export interface IBaseServiceHandler<Context = void> {
 
 /** Typed producer stub of {@link BaseService}: each call is encoded and handed to the channel. */
 export interface BaseServiceClient<Receipt> {
-  ping(args: BaseService_ping_args, options?: $tq.CallOptions): Promise<Receipt>;
-  version(args: BaseService_version_args, options?: $tq.CallOptions): Promise<Receipt>;
+  ping(args: BaseService_ping_args, options?: $tq.CallOptions): Promise<$tq.PendingResult<Receipt, string>>;
+  version(args: BaseService_version_args, options?: $tq.CallOptions): Promise<$tq.PendingResult<Receipt, bigint>>;
 }
 
 /** Creates a {@link BaseServiceClient} that sends every call through `channel`. */
 export function createBaseServiceClient<Receipt>(channel: $tq.CallChannel<Receipt>): BaseServiceClient<Receipt> {
   return {
-    ping: (args, options) => channel.send({ service: BaseService, method: BaseService.methods["ping"], args }, options),
-    version: (args, options) => channel.send({ service: BaseService, method: BaseService.methods["version"], args }, options),
+    ping: (args, options) => $tq.sendTwoWay(channel, { service: BaseService, method: BaseService.methods["ping"], args }, options),
+    version: (args, options) => $tq.sendTwoWay(channel, { service: BaseService, method: BaseService.methods["version"], args }, options),
   };
 }
 

@@ -5888,6 +5888,7 @@ export const Inventory = $tq.defineService({
       schema,
       args: Inventory_get_args,
       result: Inventory_get_result,
+      exceptions: { not_found: NotFound, invalid: Invalid },
     }),
     put: $tq.defineMethod<Inventory_put_args, Inventory_put_result>({
       service: "everything.Inventory",
@@ -5896,6 +5897,7 @@ export const Inventory = $tq.defineService({
       schema,
       args: Inventory_put_args,
       result: Inventory_put_result,
+      exceptions: { invalid: Invalid, failure: $common.ServiceError },
     }),
     touch: $tq.defineMethod<Inventory_touch_args>({
       service: "everything.Inventory",
@@ -5967,6 +5969,7 @@ export const Inventory = $tq.defineService({
       schema,
       args: $common.BaseService_version_args,
       result: $common.BaseService_version_result,
+      exceptions: { err: $common.ServiceError },
     }),
   },
 });
@@ -5989,32 +5992,32 @@ export interface IInventoryHandler<Context = void> extends $common.IBaseServiceH
 /** Typed producer stub of {@link Inventory}: each call is encoded and handed to the channel. */
 export interface InventoryClient<Receipt> extends $common.BaseServiceClient<Receipt> {
   /** Looks up a record. */
-  get(args: Inventory_get_args, options?: $tq.CallOptions): Promise<Receipt>;
-  put(args: Inventory_put_args, options?: $tq.CallOptions): Promise<Receipt>;
+  get(args: Inventory_get_args, options?: $tq.CallOptions): Promise<$tq.PendingResult<Receipt, Record>>;
+  put(args: Inventory_put_args, options?: $tq.CallOptions): Promise<$tq.PendingResult<Receipt, void>>;
   /** Fire and forget. */
   touch(args: Inventory_touch_args, options?: $tq.CallOptions): Promise<Receipt>;
-  search(args: Inventory_search_args, options?: $tq.CallOptions): Promise<Receipt>;
-  groups(args: Inventory_groups_args, options?: $tq.CallOptions): Promise<Receipt>;
-  count(args: Inventory_count_args, options?: $tq.CallOptions): Promise<Receipt>;
-  blob(args: Inventory_blob_args, options?: $tq.CallOptions): Promise<Receipt>;
-  locate(args: Inventory_locate_args, options?: $tq.CallOptions): Promise<Receipt>;
-  nothing(args: Inventory_nothing_args, options?: $tq.CallOptions): Promise<Receipt>;
+  search(args: Inventory_search_args, options?: $tq.CallOptions): Promise<$tq.PendingResult<Receipt, Record[]>>;
+  groups(args: Inventory_groups_args, options?: $tq.CallOptions): Promise<$tq.PendingResult<Receipt, Map<string, Record[]>>>;
+  count(args: Inventory_count_args, options?: $tq.CallOptions): Promise<$tq.PendingResult<Receipt, Amount>>;
+  blob(args: Inventory_blob_args, options?: $tq.CallOptions): Promise<$tq.PendingResult<Receipt, Uint8Array>>;
+  locate(args: Inventory_locate_args, options?: $tq.CallOptions): Promise<$tq.PendingResult<Receipt, $common.Point>>;
+  nothing(args: Inventory_nothing_args, options?: $tq.CallOptions): Promise<$tq.PendingResult<Receipt, void>>;
 }
 
 /** Creates a {@link InventoryClient} that sends every call through `channel`. */
 export function createInventoryClient<Receipt>(channel: $tq.CallChannel<Receipt>): InventoryClient<Receipt> {
   return {
-    get: (args, options) => channel.send({ service: Inventory, method: Inventory.methods["get"], args }, options),
-    put: (args, options) => channel.send({ service: Inventory, method: Inventory.methods["put"], args }, options),
+    get: (args, options) => $tq.sendTwoWay(channel, { service: Inventory, method: Inventory.methods["get"], args }, options),
+    put: (args, options) => $tq.sendTwoWay(channel, { service: Inventory, method: Inventory.methods["put"], args }, options),
     touch: (args, options) => channel.send({ service: Inventory, method: Inventory.methods["touch"], args }, options),
-    search: (args, options) => channel.send({ service: Inventory, method: Inventory.methods["search"], args }, options),
-    groups: (args, options) => channel.send({ service: Inventory, method: Inventory.methods["groups"], args }, options),
-    count: (args, options) => channel.send({ service: Inventory, method: Inventory.methods["count"], args }, options),
-    blob: (args, options) => channel.send({ service: Inventory, method: Inventory.methods["blob"], args }, options),
-    locate: (args, options) => channel.send({ service: Inventory, method: Inventory.methods["locate"], args }, options),
-    nothing: (args, options) => channel.send({ service: Inventory, method: Inventory.methods["nothing"], args }, options),
-    ping: (args, options) => channel.send({ service: Inventory, method: Inventory.methods["ping"], args }, options),
-    version: (args, options) => channel.send({ service: Inventory, method: Inventory.methods["version"], args }, options),
+    search: (args, options) => $tq.sendTwoWay(channel, { service: Inventory, method: Inventory.methods["search"], args }, options),
+    groups: (args, options) => $tq.sendTwoWay(channel, { service: Inventory, method: Inventory.methods["groups"], args }, options),
+    count: (args, options) => $tq.sendTwoWay(channel, { service: Inventory, method: Inventory.methods["count"], args }, options),
+    blob: (args, options) => $tq.sendTwoWay(channel, { service: Inventory, method: Inventory.methods["blob"], args }, options),
+    locate: (args, options) => $tq.sendTwoWay(channel, { service: Inventory, method: Inventory.methods["locate"], args }, options),
+    nothing: (args, options) => $tq.sendTwoWay(channel, { service: Inventory, method: Inventory.methods["nothing"], args }, options),
+    ping: (args, options) => $tq.sendTwoWay(channel, { service: Inventory, method: Inventory.methods["ping"], args }, options),
+    version: (args, options) => $tq.sendTwoWay(channel, { service: Inventory, method: Inventory.methods["version"], args }, options),
   };
 }
 
@@ -6044,6 +6047,7 @@ export const Admin = $tq.defineService({
       schema,
       args: Inventory_get_args,
       result: Inventory_get_result,
+      exceptions: { not_found: NotFound, invalid: Invalid },
     }),
     put: $tq.defineMethod<Inventory_put_args, Inventory_put_result>({
       service: "everything.Inventory",
@@ -6052,6 +6056,7 @@ export const Admin = $tq.defineService({
       schema,
       args: Inventory_put_args,
       result: Inventory_put_result,
+      exceptions: { invalid: Invalid, failure: $common.ServiceError },
     }),
     touch: $tq.defineMethod<Inventory_touch_args>({
       service: "everything.Inventory",
@@ -6123,6 +6128,7 @@ export const Admin = $tq.defineService({
       schema,
       args: $common.BaseService_version_args,
       result: $common.BaseService_version_result,
+      exceptions: { err: $common.ServiceError },
     }),
   },
 });
@@ -6135,26 +6141,26 @@ export interface IAdminHandler<Context = void> extends IInventoryHandler<Context
 
 /** Typed producer stub of {@link Admin}: each call is encoded and handed to the channel. */
 export interface AdminClient<Receipt> extends InventoryClient<Receipt> {
-  reset(args: Admin_reset_args, options?: $tq.CallOptions): Promise<Receipt>;
+  reset(args: Admin_reset_args, options?: $tq.CallOptions): Promise<$tq.PendingResult<Receipt, void>>;
   shutdown(args: Admin_shutdown_args, options?: $tq.CallOptions): Promise<Receipt>;
 }
 
 /** Creates a {@link AdminClient} that sends every call through `channel`. */
 export function createAdminClient<Receipt>(channel: $tq.CallChannel<Receipt>): AdminClient<Receipt> {
   return {
-    reset: (args, options) => channel.send({ service: Admin, method: Admin.methods["reset"], args }, options),
+    reset: (args, options) => $tq.sendTwoWay(channel, { service: Admin, method: Admin.methods["reset"], args }, options),
     shutdown: (args, options) => channel.send({ service: Admin, method: Admin.methods["shutdown"], args }, options),
-    get: (args, options) => channel.send({ service: Admin, method: Admin.methods["get"], args }, options),
-    put: (args, options) => channel.send({ service: Admin, method: Admin.methods["put"], args }, options),
+    get: (args, options) => $tq.sendTwoWay(channel, { service: Admin, method: Admin.methods["get"], args }, options),
+    put: (args, options) => $tq.sendTwoWay(channel, { service: Admin, method: Admin.methods["put"], args }, options),
     touch: (args, options) => channel.send({ service: Admin, method: Admin.methods["touch"], args }, options),
-    search: (args, options) => channel.send({ service: Admin, method: Admin.methods["search"], args }, options),
-    groups: (args, options) => channel.send({ service: Admin, method: Admin.methods["groups"], args }, options),
-    count: (args, options) => channel.send({ service: Admin, method: Admin.methods["count"], args }, options),
-    blob: (args, options) => channel.send({ service: Admin, method: Admin.methods["blob"], args }, options),
-    locate: (args, options) => channel.send({ service: Admin, method: Admin.methods["locate"], args }, options),
-    nothing: (args, options) => channel.send({ service: Admin, method: Admin.methods["nothing"], args }, options),
-    ping: (args, options) => channel.send({ service: Admin, method: Admin.methods["ping"], args }, options),
-    version: (args, options) => channel.send({ service: Admin, method: Admin.methods["version"], args }, options),
+    search: (args, options) => $tq.sendTwoWay(channel, { service: Admin, method: Admin.methods["search"], args }, options),
+    groups: (args, options) => $tq.sendTwoWay(channel, { service: Admin, method: Admin.methods["groups"], args }, options),
+    count: (args, options) => $tq.sendTwoWay(channel, { service: Admin, method: Admin.methods["count"], args }, options),
+    blob: (args, options) => $tq.sendTwoWay(channel, { service: Admin, method: Admin.methods["blob"], args }, options),
+    locate: (args, options) => $tq.sendTwoWay(channel, { service: Admin, method: Admin.methods["locate"], args }, options),
+    nothing: (args, options) => $tq.sendTwoWay(channel, { service: Admin, method: Admin.methods["nothing"], args }, options),
+    ping: (args, options) => $tq.sendTwoWay(channel, { service: Admin, method: Admin.methods["ping"], args }, options),
+    version: (args, options) => $tq.sendTwoWay(channel, { service: Admin, method: Admin.methods["version"], args }, options),
   };
 }
 

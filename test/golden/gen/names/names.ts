@@ -1309,6 +1309,7 @@ export const class_ = $tq.defineService({
       schema,
       args: class_toString_args,
       result: class_toString_result,
+      exceptions: { error: Error_ },
     }),
   },
 });
@@ -1322,14 +1323,14 @@ export interface IclassHandler<Context = void> {
 /** Typed producer stub of {@link class_}: each call is encoded and handed to the channel. */
 export interface classClient<Receipt> {
   delete(args: class_delete_args, options?: $tq.CallOptions): Promise<Receipt>;
-  toString(args: class_toString_args, options?: $tq.CallOptions): Promise<Receipt>;
+  toString(args: class_toString_args, options?: $tq.CallOptions): Promise<$tq.PendingResult<Receipt, Weird>>;
 }
 
 /** Creates a {@link classClient} that sends every call through `channel`. */
 export function createclassClient<Receipt>(channel: $tq.CallChannel<Receipt>): classClient<Receipt> {
   return {
     delete: (args, options) => channel.send({ service: class_, method: class_.methods["delete"], args }, options),
-    toString: (args, options) => channel.send({ service: class_, method: class_.methods["toString"], args }, options),
+    toString: (args, options) => $tq.sendTwoWay(channel, { service: class_, method: class_.methods["toString"], args }, options),
   };
 }
 
