@@ -41,7 +41,7 @@ export interface WorkerBenchSettings {
   readonly amqpUrl: string;
   readonly postgresUrl: string;
   readonly redisUrl: string;
-  /** Distinguishes this run's queues, files and tables from any other's. */
+  /** Distinguishes this run's (and case's) queues, files and schemas from any other's. */
   readonly runId: string;
 }
 
@@ -120,8 +120,10 @@ async function ourCase(
   settings: WorkerBenchSettings,
 ): Promise<WorkerBenchCase> {
   const files: string[] = [];
-  const transport: Transport = await openTransport(transportName, settings, files);
-  const store = await openStore(storeName, settings, files);
+  // Each case has queues, files and schemas of its own: an idle worker of another case must not take its jobs.
+  const caseSettings = { ...settings, runId: `${settings.runId}-${transportName}-${storeName}` };
+  const transport: Transport = await openTransport(transportName, caseSettings, files);
+  const store = await openStore(storeName, caseSettings, files);
   const producer = createProducer({ transport, store, maxPendingMessages: settings.outstanding });
   const thumbnails = createThumbnailsClient(producer);
   let onSucceeded: () => void = () => {};
