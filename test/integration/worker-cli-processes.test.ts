@@ -11,7 +11,7 @@ import { join } from "node:path";
 import process from "node:process";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { ContentType, createProducer, MetadataKey, openStatusStore, SqliteTransport, uuidv7 } from "thrift-queue";
-import { createThumbnailsClient } from "../../examples/quickstart/gen/jobs.ts";
+import { createThumbnailsClient, Thumbnails } from "../../examples/quickstart/gen/jobs.ts";
 import { ensureBuilt, REPO_ROOT, waitUntil, WorkerCli } from "./worker-cli-process.ts";
 
 const HANDLERS = "test/integration/fixtures/worker-cli/thumbnails-handlers.ts";
@@ -157,6 +157,29 @@ describe("thrift-queue worker processes (SQLite transport, SQLite store)", () =>
     const next = setup.spawnWorker("worker-f", { slowMs: 20 });
     await waitUntil(async () => (await setup.store.get(receipt!.jobId))?.state === "succeeded", 30_000, "the job");
     expect(next.runs().filter((run) => run.event === "done" && run.pid === next.pid)).toHaveLength(1);
+  }, 60_000);
+
+  it("stores two-way results and declared exceptions thrown through declaredException()", async () => {
+    const setup = await setUp();
+    const worker = setup.spawnWorker("worker-h");
+    await worker.started();
+    const counted = await setup.client.countRendered({ imageId: "img-12345" });
+    const unreadable = await setup.client.countRendered({ imageId: "unreadable-1" });
+    const final = (jobId: string) => async () =>
+      ["succeeded", "failed", "dead"].includes((await setup.store.get(jobId))?.state ?? "");
+    await waitUntil(final(counted.jobId), 20_000, "the counted job");
+    await waitUntil(final(unreadable.jobId), 20_000, "the unreadable job");
+    const result = Thumbnails.methods.countRendered.result!;
+    const success = await setup.store.get(counted.jobId);
+    expect(success?.state).toBe("succeeded");
+    expect(result.decode(success!.result!)).toEqual({ success: 9 });
+    const failure = await setup.store.get(unreadable.jobId);
+    expect(failure).toMatchObject({ state: "failed", attempt: 1, error: { type: "jobs.UnreadableImage" } });
+    expect(result.decode(failure!.result!)).toEqual({
+      unreadable: { imageId: "unreadable-1", reason: "not an image" },
+    });
+    worker.kill("SIGTERM");
+    expect(await worker.exited).toEqual({ code: 0, signal: null });
   }, 60_000);
 
   it("dead-letters a poison message and keeps running", async () => {

@@ -4,7 +4,6 @@
  * SIGTERM or SIGINT (a second signal stops at once, giving running jobs back).
  */
 import process from "node:process";
-import { dynamicServices } from "../../codec/dynamic/dynamic-services.ts";
 import { Worker } from "../../consumer/worker.ts";
 import type { Logger } from "../../logger.ts";
 import { openStatusStore } from "../../status/open-status-store.ts";
@@ -24,8 +23,9 @@ const USAGE = `Usage: thrift-queue worker --idl <file> --handlers <module> --tra
 
 Runs the handlers exported by <module> (JS or TS, resolved from the current directory; default export or
 "handlers": an object keyed by service name, each an object with a function (args, context) => result for
-every method of the service, or a function ({ logger }) => that object) for the calls on the queue. The module
-is checked against the IDL first: an unknown service or method, or a missing function, exits 2. Job states and
+every method of the service, or a function ({ logger, declaredException }) => that object) for the calls on the
+queue; throw declaredException("Name", fields) for an exception the IDL declares. The module is checked against
+the IDL first: an unknown service or method, or a missing function, exits 2. Job states and
 heartbeats go to the status store when --store is given (memory:, sqlite:<path>, postgres://…). Arguments
 arrive as the dynamic codec reads them: structs as plain objects, i64 as bigint, binary as Uint8Array, sets and
 maps as Set and Map, enums as numbers. Logs JSON lines on stderr.
@@ -59,7 +59,7 @@ export const workerCommand: CliCommand = {
     const handlersPath = requireOption(values.handlers, "handlers");
     const transportUrl = requireOption(values.transport, "transport");
     const index = await loadCliSchema(requireOption(values.idl, "idl"), values["include-dir"] ?? []);
-    const handlers = await loadHandlers(handlersPath, process.cwd(), dynamicServices(index), logger);
+    const handlers = await loadHandlers(handlersPath, process.cwd(), index, logger);
     const store: StatusStore | undefined =
       values.store === undefined ? undefined : await openStatusStore(values.store, { logger });
     const transport = await openCliTransport(transportUrl).catch(async (error: unknown) => {

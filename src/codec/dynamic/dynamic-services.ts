@@ -45,18 +45,45 @@ function dynamicMethod(index: SchemaIndex, service: ServiceDef, method: MethodDe
   return {
     name: method.name,
     oneway: method.oneway,
-    args: dynamicStruct(index, argsStructOf(service, method)),
-    result: method.oneway ? undefined : dynamicStruct(index, resultStructOf(service, method)),
+    args: dynamicStructCodec(index, argsStructOf(service, method)),
+    result: method.oneway ? undefined : dynamicStructCodec(index, resultStructOf(service, method)),
+    exceptions: exceptionCodecs(index, method),
     def: method,
   };
 }
 
-function dynamicStruct(index: SchemaIndex, def: StructDef): StructCodec<DynamicStruct> {
-  return defineStruct<DynamicStruct>({
-    qualifiedName: def.qualifiedName,
-    schema: () => index,
-    def: () => def,
-    write: (value, writer) => writeStruct(index, def, value, writer),
-    read: (reader) => readStruct(index, def, reader),
-  });
+/** The declared exceptions' codecs by their field name in the result struct, as generated descriptors have them. */
+function exceptionCodecs(index: SchemaIndex, method: MethodDef): Record<string, StructCodec<DynamicStruct>> {
+  const codecs: Record<string, StructCodec<DynamicStruct>> = {};
+  for (const field of method.throws) {
+    if (field.type.kind === "struct") codecs[field.name] = dynamicStructCodec(index, index.struct(field.type.name));
+  }
+  return codecs;
+}
+
+const codecCache = new WeakMap<SchemaIndex, WeakMap<StructDef, StructCodec<DynamicStruct>>>();
+
+/**
+ * A StructCodec of any struct, union or exception of the schema, reading and writing {@link DynamicStruct}s; one
+ * per definition, so `new DeclaredException(dynamicStructCodec(index, def), fields)` matches what the worker
+ * declares.
+ */
+export function dynamicStructCodec(index: SchemaIndex, def: StructDef): StructCodec<DynamicStruct> {
+  let byDef = codecCache.get(index);
+  if (byDef === undefined) {
+    byDef = new WeakMap();
+    codecCache.set(index, byDef);
+  }
+  let codec = byDef.get(def);
+  if (codec === undefined) {
+    codec = defineStruct<DynamicStruct>({
+      qualifiedName: def.qualifiedName,
+      schema: () => index,
+      def: () => def,
+      write: (value, writer) => writeStruct(index, def, value, writer),
+      read: (reader) => readStruct(index, def, reader),
+    });
+    byDef.set(def, codec);
+  }
+  return codec;
 }

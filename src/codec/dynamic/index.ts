@@ -8,6 +8,7 @@ export type { CallMessageKind, DecodedCall, DynamicDecodeCallOptions, DynamicEnc
 export {
   dynamicService,
   dynamicServices,
+  dynamicStructCodec,
   type DynamicMethodDescriptor,
   type DynamicResult,
   type DynamicServiceDescriptor,

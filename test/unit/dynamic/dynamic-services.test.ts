@@ -7,6 +7,7 @@ import { describe, expect, it } from "vitest";
 import {
   decodeCallMessage,
   dynamicServices,
+  dynamicStructCodec,
   encodeCallMessage,
   MemoryStatusStore,
   SchemaIndex,
@@ -17,7 +18,7 @@ import {
 } from "thrift-queue";
 import { loadSchema } from "thrift-queue/codegen";
 import { Priority } from "../../../examples/quickstart/gen/common.ts";
-import { Thumbnails, type ThumbnailJob } from "../../../examples/quickstart/gen/jobs.ts";
+import { Thumbnails, UnreadableImage, type ThumbnailJob } from "../../../examples/quickstart/gen/jobs.ts";
 import { callMessage, openQueue } from "../consumer/worker-test-support.ts";
 
 const IDL = fileURLToPath(new URL("../../../idl/jobs.thrift", import.meta.url));
@@ -84,6 +85,18 @@ describe("dynamicServices", () => {
         expect(decoded.args).toEqual({ job });
       }
     });
+  });
+
+  it("has the declared exceptions' codecs by result field, one codec per definition", () => {
+    const countRendered = dynamicThumbnails().methods["countRendered"]!;
+    const exceptions = countRendered.exceptions ?? {};
+    expect(Object.keys(exceptions)).toEqual(["unreadable"]);
+    const codec = exceptions["unreadable"]!;
+    expect(codec.qualifiedName).toBe(UnreadableImage.qualifiedName);
+    const value = { imageId: "img-3", reason: "empty file" };
+    expect(codec.encode(value, "compact")).toEqual(UnreadableImage.encode(value, "compact"));
+    expect(dynamicStructCodec(index, index.struct("jobs.UnreadableImage"))).toBe(codec);
+    expect(dynamicThumbnails().methods["render"]?.exceptions).toEqual({});
   });
 
   it("rejects values the IDL does not allow, as the generated codec does", () => {
