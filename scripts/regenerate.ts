@@ -24,6 +24,8 @@ const root = fileURLToPath(new URL("..", import.meta.url));
 const TARGETS: readonly Target[] = [
   // The bundled example IDL, run directly by Node (type stripping), so imports end in .ts.
   { idl: ["idl/jobs.thrift"], out: "examples/quickstart/gen", options: { importExtension: ".ts" } },
+  // The main job (GrepTheWeb), also run directly by Node.
+  { idl: ["idl/grep.thrift"], out: "examples/grep/gen", options: { importExtension: ".ts" } },
   // The generator's golden files: every IDL feature, as a tsc-compiled project would import it.
   {
     idl: ["test/fixtures/idl/everything.thrift"],

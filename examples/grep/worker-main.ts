@@ -1,0 +1,69 @@
+/**
+ * A GrepTheWeb worker process: opens the transport, status store and blob store from URLs and runs `matchChunk`
+ * until SIGTERM or SIGINT, then drains (running jobs finish) and exits 0. Logs are JSON lines on stderr; one
+ * `{"event":"ready"}` line on stdout says it is receiving.
+ *
+ *   node examples/grep/worker-main.ts --transport <url> --store <url> --blobs <url> [--concurrency 2] [--worker-id id]
+ */
+import { hostname } from "node:os";
+import process from "node:process";
+import { parseArgs } from "node:util";
+import { openStatusStore, openTransport, stopOnSignals, Worker } from "thrift-queue";
+import { openBlobStore } from "./blob-store.ts";
+import { GrepTheWeb } from "./gen/grep.ts";
+import { createGrepHandler } from "./grep-handler.ts";
+import { jsonLinesLogger } from "./stderr-logger.ts";
+
+const { values } = parseArgs({
+  options: {
+    transport: { type: "string" },
+    store: { type: "string" },
+    blobs: { type: "string" },
+    concurrency: { type: "string", default: "2" },
+    "worker-id": { type: "string" },
+    "drain-timeout": { type: "string", default: "20000" },
+  },
+  strict: true,
+});
+const transportUrl = values.transport ?? process.env["GREP_TRANSPORT"];
+const storeUrl = values.store ?? process.env["GREP_STORE"];
+const blobsUrl = values.blobs ?? process.env["GREP_BLOBS"];
+if (!transportUrl || !storeUrl || !blobsUrl) {
+  process.stderr.write("usage: worker-main.ts --transport <url> --store <url> --blobs <url> [--concurrency n]\n");
+  process.exit(2);
+}
+const workerId = values["worker-id"] ?? `grep-${hostname()}-${process.pid}`;
+const logger = jsonLinesLogger((line) => process.stderr.write(line), "info", { workerId });
+
+const transport = await openTransport(transportUrl, { maxAttempts: 3 });
+const store = await openStatusStore(storeUrl, { logger });
+const blobs = await openBlobStore(blobsUrl);
+const worker = new Worker({
+  transport,
+  store,
+  workerId,
+  concurrency: Number(values.concurrency),
+  drainTimeoutMs: Number(values["drain-timeout"]),
+  logger,
+  heartbeatIntervalMs: 2000,
+  progressIntervalMs: 100,
+});
+worker.handle(GrepTheWeb, createGrepHandler({ blobs, workerId }));
+worker.on("job:succeeded", (event) => logger.info({ jobId: event.jobId, ms: event.durationMs }, "job succeeded"));
+worker.on("job:retrying", (event) => logger.warn({ jobId: event.jobId, error: event.error }, "job will be retried"));
+worker.on("job:dead", (event) => logger.error({ jobId: event.jobId, reason: event.reason }, "job dead-lettered"));
+stopOnSignals(worker, {
+  onStopped: (signal, error) => {
+    if (error !== undefined) logger.error({ err: error, signal }, "the worker did not stop cleanly");
+    void Promise.allSettled([transport.close(), store.close(), blobs.close()]).then(() => {
+      logger.info({ signal, ...worker.stats }, "worker stopped");
+      process.exit(error === undefined ? 0 : 1);
+    });
+  },
+});
+worker.start();
+process.stdout.write(`${JSON.stringify({ event: "ready", workerId, pid: process.pid })}\n`);
+logger.info(
+  { queue: transport.queue, transport: transport.kind, store: store.kind, blobs: blobs.kind },
+  "worker ready",
+);
