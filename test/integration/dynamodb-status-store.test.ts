@@ -5,7 +5,13 @@
  * indexes past filtered-out items, concurrent producers.
  */
 import { afterAll, describe, expect, it } from "vitest";
-import { CreateTableCommand, DescribeTableCommand, GetItemCommand, PutItemCommand } from "@aws-sdk/client-dynamodb";
+import {
+  CreateTableCommand,
+  DescribeTableCommand,
+  GetItemCommand,
+  PutItemCommand,
+  type GetItemInput,
+} from "@aws-sdk/client-dynamodb";
 import { ConfigError, StatusStoreError, openStatusStore, type StatusStore } from "thrift-queue";
 import { DynamoDbStatusStore } from "../../src/status/dynamodb/dynamodb-status-store.ts";
 import { ensureDynamoDbStatusTable } from "../../src/status/dynamodb/dynamodb-schema.ts";
@@ -102,7 +108,7 @@ describe("DynamoDB specifics", () => {
           KeySchema: [{ AttributeName: "pk", KeyType: "HASH" }],
         }),
       );
-      for (const params of [{}, { create: "true" }]) {
+      for (const params of [{}, { create: "true" }] as Array<Record<string, string>>) {
         const error = await rejection(DynamoDbStatusStore.open(urlOf(table, params)));
         expect(error).toMatchObject({ code: "STORE_FAILED" });
         expect((error as Error).message).toMatch(/key must be pk \+ sk.*index jobs-by-id is missing/);
@@ -243,6 +249,52 @@ describe("DynamoDB specifics", () => {
     const byProducers = records.filter((record) => record?.enqueuedAt === T0).length;
     expect(first + second).toBe(byProducers);
     expect(await store.counts()).toMatchObject({ queued: 0, running: ids.length });
+  });
+
+  it("answers a refused transition from the item DynamoDB returns with the refusal, without reading again", async () => {
+    // dynalite ignores ReturnValuesOnConditionCheckFailure; a middleware adds the item as DynamoDB would.
+    const table = emulator.freshTable();
+    const client = emulator.client();
+    const reader = emulator.client();
+    const commands: string[] = [];
+    client.middlewareStack.add(
+      (next, context) => async (args) => {
+        commands.push(context.commandName ?? "?");
+        try {
+          return await next(args);
+        } catch (error) {
+          const input = args.input as { ReturnValuesOnConditionCheckFailure?: string; Key?: GetItemInput["Key"] };
+          if (error instanceof Error && error.name === "ConditionalCheckFailedException") {
+            if (input.ReturnValuesOnConditionCheckFailure === "ALL_OLD") {
+              const { Item } = await reader.send(new GetItemCommand({ TableName: table, Key: input.Key }));
+              Object.assign(error, { Item });
+            }
+          }
+          throw error;
+        }
+      },
+      { step: "initialize", name: "returnItemOnRefusal" },
+    );
+    try {
+      const store = await DynamoDbStatusStore.open(urlOf(table, { create: "true" }), { client });
+      opened.push(store);
+      await store.transition({ id: "j", to: "running", attempt: 1, at: T0, create: { service: "S", method: "m" } });
+      commands.length = 0;
+      const refused = await store.transition({ id: "j", to: "running", attempt: 1, at: T0 + 1 });
+      expect(refused.applied).toBe(false);
+      expect(refused.record).toMatchObject({ id: "j", state: "running", attempt: 1, updatedAt: T0 });
+      expect(commands).toEqual(["UpdateItemCommand"]);
+      // No record: DynamoDB returns no item, so the store reads once to tell "absent" from "raced".
+      commands.length = 0;
+      expect(await store.transition({ id: "none", to: "running", attempt: 1, at: T0 })).toEqual({
+        applied: false,
+        record: undefined,
+      });
+      expect(commands).toEqual(["UpdateItemCommand", "GetItemCommand"]);
+    } finally {
+      client.destroy();
+      reader.destroy();
+    }
   });
 
   it("treats a stored item of another shape as STORE_INVALID_RECORD, not a crash", async () => {
