@@ -81,7 +81,7 @@ function decodeSegment(segment: string): string {
   }
 }
 
-/** Throws a 400 naming `name` unless `value` is a plain route parameter (checked by {@link StatusRoute} handlers). */
+/** The route parameter `name`; a 400 naming it when it is missing or empty. */
 export function requireParam(params: Readonly<Record<string, string>>, name: string): string {
   const value = params[name];
   if (value === undefined || value === "") {
