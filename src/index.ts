@@ -170,6 +170,9 @@ export { SqliteStatusStore } from "./status/sqlite/sqlite-status-store.ts";
 export type { SqliteStatusStoreOptions } from "./status/sqlite/sqlite-status-options.ts";
 export { PostgresStatusStore, type PostgresStatusStoreOptions } from "./status/postgres/postgres-status-store.ts";
 export type { PostgresStatusStoreSettings } from "./status/postgres/postgres-settings.ts";
+export { DynamoDbStatusStore, type DynamoDbStatusStoreOptions } from "./status/dynamodb/dynamodb-status-store.ts";
+export { ensureDynamoDbStatusTable, type EnsureDynamoDbStatusTableOptions } from "./status/dynamodb/dynamodb-schema.ts";
+export type { DynamoDbStatusStoreSettings } from "./status/dynamodb/dynamodb-settings.ts";
 
 // Status API.
 export {

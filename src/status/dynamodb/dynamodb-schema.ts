@@ -30,7 +30,7 @@ export const INDEXES = {
 export type JobIndex = (typeof INDEXES)[keyof typeof INDEXES];
 
 /** Options of {@link ensureDynamoDbStatusTable}. */
-export interface EnsureTableOptions {
+export interface EnsureDynamoDbStatusTableOptions {
   /** How long to wait for a new table and its indexes to become ACTIVE, in ms. @defaultValue 300000 */
   readonly waitTimeoutMs?: number;
   /** The longest pause between two questions whether it is, in ms (the first come sooner). @defaultValue 1000 */
@@ -68,7 +68,7 @@ export function tableDefinition(table: string): CreateTableCommandInput {
 export async function ensureDynamoDbStatusTable(
   client: DynamoDBClient,
   table: string,
-  options: EnsureTableOptions = {},
+  options: EnsureDynamoDbStatusTableOptions = {},
 ): Promise<void> {
   const waitTimeoutMs = options.waitTimeoutMs ?? 300_000;
   const pollIntervalMs = options.pollIntervalMs ?? 1_000;
