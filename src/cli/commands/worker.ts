@@ -21,14 +21,14 @@ const USAGE = `Usage: thrift-queue worker --idl <file> --handlers <module> --tra
          [--concurrency N] [--drain-timeout s] [--lease-ms ms] [--worker-id id] [--instance-id id]
          [--log-level debug|info|warn|error] [-I <dir>]…
 
-Runs the handlers exported by <module> (JS or TS, resolved from the current directory; default export or
-"handlers": an object keyed by service name, each an object with a function (args, context) => result for
-every method of the service, or a function ({ logger, declaredException }) => that object) for the calls on the
-queue; throw declaredException("Name", fields) for an exception the IDL declares. The module is checked against
-the IDL first: an unknown service or method, or a missing function, exits 2. Job states and
-heartbeats go to the status store when --store is given (memory:, sqlite:<path>, postgres://…). Arguments
-arrive as the dynamic codec reads them: structs as plain objects, i64 as bigint, binary as Uint8Array, sets and
-maps as Set and Map, enums as numbers. Logs JSON lines on stderr.
+Runs the handlers exported by <module> (JS or TS, resolved from the current directory) for the calls on the
+queue. The module's default export (or its "handlers" export) is an object keyed by service name, each an object
+with a function (args, context) => result for every method of the service; or a function
+({ logger, declaredException }) => that object, sync or async. Throw declaredException("Name", fields) for an
+exception the IDL declares. The module is checked against the IDL first: an unknown service or method, or a
+missing function, exits 2. Arguments arrive as the dynamic codec reads them: structs as plain objects, i64 as
+bigint, binary as Uint8Array, sets and maps as Set and Map, enums as numbers. Job states and heartbeats go to the
+status store when --store is given (sqlite:<path>, postgres://…). Logs JSON lines on stderr.
 
 SIGTERM or SIGINT: take no new jobs, let running ones finish within --drain-timeout seconds (default 30), exit 0.
 A second signal stops at once: unfinished jobs go back to the queue, exit 128 + the signal's number.`;
