@@ -46,7 +46,7 @@ function successOf<Result>(
     if (isVoid) return undefined as SuccessOf<Result>;
     throw new JobFailedError("JOB_RESULT_MISSING", record.id, `job ${record.id} succeeded but no result was recorded`);
   }
-  const success = fieldsOf(decode(record.result))["success"];
+  const success = ownField(fieldsOf(decode(record.result)), "success");
   if (success !== undefined || isVoid) return success as SuccessOf<Result>;
   throw new JobFailedError("JOB_RESULT_MISSING", record.id, `job ${record.id} succeeded but its result has no value`);
 }
@@ -64,12 +64,17 @@ function failureOf(method: MethodDescriptor, record: JobRecord, decode: Decode):
     }
     const exceptions = method.exceptions ?? {};
     for (const field of method.def.throws) {
-      const value = fields[field.name];
-      const codec = Object.hasOwn(exceptions, field.name) ? exceptions[field.name] : undefined;
+      // Own properties only: an exception field may be named `constructor` or `toString`.
+      const value = ownField(fields, field.name);
+      const codec = ownField(exceptions, field.name);
       if (value !== undefined && codec !== undefined) return new DeclaredException(codec, value);
     }
   }
   return new JobFailedError("JOB_FAILED", record.id, describe(record, "failed"), record.error);
+}
+
+function ownField<T>(object: Readonly<Record<string, T>>, name: string): T | undefined {
+  return Object.hasOwn(object, name) ? object[name] : undefined;
 }
 
 function fieldsOf(decoded: unknown): Readonly<Record<string, unknown>> {
