@@ -198,6 +198,18 @@ describe("DynamoDB specifics", () => {
     });
   });
 
+  it("refuses a result over DynamoDB's item size limit with STORE_INVALID_RECORD and keeps the record", async () => {
+    const store = await open(urlOf(emulator.freshTable(), { create: "true" }));
+    await store.transition({ id: "big", to: "running", attempt: 1, at: T0, create: { service: "S", method: "m" } });
+    const huge = new Uint8Array(500 * 1024);
+    const error = await rejection(
+      store.transition({ id: "big", to: "succeeded", attempt: 1, at: T0 + 1, result: huge }),
+    );
+    expect(error).toBeInstanceOf(StatusStoreError);
+    expect(error).toMatchObject({ code: "STORE_INVALID_RECORD", retryable: false });
+    expect(await store.get("big")).toMatchObject({ state: "running", result: undefined });
+  });
+
   it("refuses cursors that name no possible key with STORE_INVALID_QUERY", async () => {
     const store = await open(urlOf(emulator.freshTable(), { create: "true" }));
     const cursorOf = (id: string) => Buffer.from(`id:${id}`, "utf8").toString("base64url");
