@@ -1,0 +1,223 @@
+/**
+ * The orchestrator (`npm start`'s GrepTheWeb) as a real process: on the embedded defaults in a temporary data
+ * folder, over RabbitMQ + PostgreSQL, and over SQS + S3 (fauxqs) + DynamoDB (dynalite). Each run must exit 0,
+ * print the results, leave every chunk `succeeded` in the status store, and its merged results must equal a
+ * direct `grep -n` of the documents.
+ */
+import { execFile, spawn } from "node:child_process";
+import { randomUUID } from "node:crypto";
+import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import process from "node:process";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { openStatusStore } from "thrift-queue";
+import { openBlobStore } from "../../examples/grep/blob-store.ts";
+import { resultKey } from "../../examples/grep/chunking.ts";
+import { ChunkResult } from "../../examples/grep/gen/grep.ts";
+import { EXAMPLE_PATTERN } from "../../examples/grep/grep-config.ts";
+import { mergeChunkResults } from "../../examples/grep/merge-results.ts";
+import { SAMPLE_FOLDER } from "../../examples/grep/sample-documents.ts";
+import { readManifest } from "../../examples/grep/search-manifest.ts";
+import { findAmqpBroker, withAmqpBroker } from "../integration/amqp-broker.ts";
+import { startDynalite, type Dynalite } from "../integration/dynalite-server.ts";
+import { postgresUnavailable, TestSchemas } from "../integration/postgres-server.ts";
+import { FAUXQS_CREDENTIALS, startTestFauxqs, type Fauxqs } from "../integration/sqs-fauxqs.ts";
+
+const MAIN = fileURLToPath(new URL("../../examples/grep/main.ts", import.meta.url));
+const HOOKS = fileURLToPath(new URL("./grep-source-hooks.ts", import.meta.url));
+const RUN_TIMEOUT_MS = 90_000;
+
+interface Run {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Runs the orchestrator with `args` in `cwd`; kills it after the timeout. */
+function runMain(cwd: string, args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<Run> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ["--import", HOOKS, MAIN, ...args], {
+      cwd,
+      env: { ...process.env, ...env },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+    const timer = setTimeout(() => child.kill("SIGKILL"), RUN_TIMEOUT_MS);
+    child.on("exit", (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+/** `grep -n -i -E` of the sample documents, as (file, line, text), sorted by file then line. */
+async function directGrep(pattern: string): Promise<{ document: string; line: number; text: string }[]> {
+  const files = (await readdir(SAMPLE_FOLDER)).filter((name) => name.endsWith(".log")).sort();
+  const { stdout } = await promisify(execFile)("grep", ["-H", "-n", "-i", "-E", pattern, ...files], {
+    cwd: SAMPLE_FOLDER,
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  return stdout
+    .split("\n")
+    .filter((line) => line !== "")
+    .map((line) => {
+      const [, document = "", number = "", text = ""] = /^([^:]+):(\d+):(.*)$/s.exec(line) ?? [];
+      return { document: `documents/sample/${document}`, line: Number(number), text };
+    });
+}
+
+/** Checks one finished run: output, every chunk succeeded, results equal grep. */
+async function verifyRun(run: Run, dataDir: string, storeUrl: string, blobsUrl: string): Promise<void> {
+  expect(run.stderr).toBe("");
+  expect(run.code).toBe(0);
+  expect(run.stdout).toMatch(/\d+ matching lines in 10 documents \(10000 lines scanned\)/);
+  expect(run.stdout).toContain("100% succeeded");
+  expect(run.stdout).toContain("workers exited with 0, 0, 0");
+  const summary = JSON.parse(await readFile(join(dataDir, "last-search.json"), "utf8")) as { searchId: string };
+
+  const blobs = await openBlobStore(blobsUrl);
+  const store = await openStatusStore(storeUrl);
+  try {
+    const manifest = await readManifest(blobs, summary.searchId);
+    expect(manifest?.chunks).toHaveLength(5);
+    for (const chunk of manifest?.chunks ?? []) {
+      const record = await store.get(chunk.jobId);
+      expect(record).toMatchObject({ state: "succeeded", service: "GrepTheWeb", method: "matchChunk", progress: 100 });
+    }
+    const pid = await orchestratorPid(dataDir);
+    const workers = (await store.workers()).filter((worker) => worker.workerId.endsWith(`-${pid}`));
+    expect(workers.map((worker) => worker.status)).toEqual(["stopped", "stopped", "stopped"]);
+
+    const results = await Promise.all(
+      (manifest?.chunks ?? []).map(async (chunk) =>
+        ChunkResult.fromJSON(
+          JSON.parse(new TextDecoder().decode(await blobs.get(resultKey(summary.searchId, chunk.chunkIndex)))),
+        ),
+      ),
+    );
+    const merged = mergeChunkResults(results);
+    const expected = await directGrep(EXAMPLE_PATTERN);
+    expect(expected.length).toBeGreaterThan(50);
+    expect(merged.matches).toEqual(expected);
+    expect(merged.matchCount).toBe(expected.length);
+    expect(run.stdout).toContain(`${expected.length} matching lines`);
+    const first = expected[0];
+    expect(run.stdout).toContain(`sample/access-2026-01-01.log:${first?.line}: `);
+  } finally {
+    await Promise.allSettled([blobs.close(), store.close()]);
+  }
+}
+
+describe("GrepTheWeb on embedded defaults (npm start)", () => {
+  let cwd: string;
+
+  beforeAll(async () => {
+    cwd = await mkdtemp(join(tmpdir(), "grep-main-"));
+  });
+  afterAll(() => rm(cwd, { recursive: true, force: true }));
+
+  it(
+    "runs the search with 3 worker processes, exits 0 and leaves results equal to grep",
+    async () => {
+      const run = await runMain(cwd, []);
+      const dataDir = join(cwd, ".data", "grep");
+      await verifyRun(run, dataDir, `sqlite:${join(dataDir, "status.db")}`, `file:${join(dataDir, "blobs")}`);
+      expect(run.stdout).toContain(`npx thrift-queue jobs --store 'sqlite:${join(dataDir, "status.db")}'`);
+      expect(run.stdout).toMatch(/curl -s http:\/\/127\.0\.0\.1:\d+\/v1\/searches\//);
+    },
+    RUN_TIMEOUT_MS + 10_000,
+  );
+
+  it("refuses a bad flag with exit 2 and one line on stderr", async () => {
+    const run = await runMain(cwd, ["--workers", "zero"]);
+    expect(run.code).toBe(2);
+    expect(run.stdout).toBe("");
+    expect(run.stderr.trim().split("\n")).toEqual([expect.stringContaining("--workers must be a whole number")]);
+  });
+});
+
+/** The orchestrator writes its pid nowhere; the worker log file names carry it. */
+async function orchestratorPid(dataDir: string): Promise<string> {
+  const log = await readFile(join(dataDir, "worker-1.log"), "utf8");
+  const match = /"workerId":"grep-worker-1-(\d+)"/.exec(log);
+  return match?.[1] ?? "";
+}
+
+const amqp = await findAmqpBroker();
+const postgresReason = await postgresUnavailable();
+
+withAmqpBroker("GrepTheWeb over RabbitMQ + PostgreSQL", amqp, (broker) => {
+  describe.skipIf(postgresReason !== undefined)("GrepTheWeb over RabbitMQ + PostgreSQL", () => {
+    const schemas = new TestSchemas();
+    let cwd: string;
+
+    beforeAll(async () => {
+      cwd = await mkdtemp(join(tmpdir(), "grep-amqp-"));
+    });
+    afterAll(async () => {
+      await schemas.dropAll();
+      await rm(cwd, { recursive: true, force: true });
+    });
+
+    it(
+      "runs unchanged with --transport amqp://… --store postgres://…",
+      async () => {
+        const queue = `grep-${randomUUID()}`;
+        const separator = broker.url.includes("?") ? "&" : "?";
+        const transport = `${broker.url}${separator}queue=${queue}`;
+        const store = schemas.url();
+        const dataDir = join(cwd, "data");
+        const run = await runMain(cwd, ["--transport", transport, "--store", store, "--data", dataDir]);
+        await verifyRun(run, dataDir, store, `file:${join(dataDir, "blobs")}`);
+      },
+      RUN_TIMEOUT_MS + 10_000,
+    );
+  });
+});
+
+describe("GrepTheWeb over SQS + S3 (fauxqs) + DynamoDB (dynalite)", () => {
+  let fauxqs: Fauxqs;
+  let dynalite: Dynalite;
+  let cwd: string;
+
+  beforeAll(async () => {
+    fauxqs = await startTestFauxqs();
+    dynalite = await startDynalite();
+    await fauxqs.createBucket("grep-main");
+    cwd = await mkdtemp(join(tmpdir(), "grep-aws-"));
+  });
+  afterAll(async () => {
+    await fauxqs.stop();
+    await dynalite.close();
+    await rm(cwd, { recursive: true, force: true });
+  });
+
+  it(
+    "runs unchanged with sqs://, dynamodb:// and s3:// URLs",
+    async () => {
+      const transport = `sqs://grep-${randomUUID()}?region=us-east-1&endpoint=${fauxqs.endpoint}&create=true`;
+      const store = `dynamodb://${dynalite.freshTable()}?region=us-east-1&endpoint=${dynalite.endpoint}&create=true`;
+      const blobs = `s3://grep-main/run?region=us-east-1&endpoint=${fauxqs.endpoint}`;
+      const dataDir = join(cwd, "data");
+      const env = {
+        AWS_ACCESS_KEY_ID: FAUXQS_CREDENTIALS.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: FAUXQS_CREDENTIALS.secretAccessKey,
+      };
+      const run = await runMain(
+        cwd,
+        ["--transport", transport, "--store", store, "--blobs", blobs, "--data", dataDir],
+        env,
+      );
+      process.env["AWS_ACCESS_KEY_ID"] ??= env.AWS_ACCESS_KEY_ID;
+      process.env["AWS_SECRET_ACCESS_KEY"] ??= env.AWS_SECRET_ACCESS_KEY;
+      await verifyRun(run, dataDir, store, blobs);
+    },
+    RUN_TIMEOUT_MS + 10_000,
+  );
+});
