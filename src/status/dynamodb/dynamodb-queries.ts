@@ -1,7 +1,8 @@
 /**
- * Which index answers a listing or a count, as data (pure functions). Every listing is a Query on one index, id
- * descending, never a Scan: by state when the query names one, else by service, else the index of every job; the
- * other filters (method, since, and service under a state) are a FilterExpression on that Query.
+ * Which index answers a listing or a count, and the Queries of scrub and `workers()`, as data (pure functions).
+ * Every listing is a Query on one index, id descending, never a Scan: by state when the query names one, else by
+ * service, else the index of every job; the other filters (method, since, and service under a state) are a
+ * FilterExpression on that Query.
  *
  * The cursor is the id of a page's last job (the shared `encodeCursor`); the next page's ExclusiveStartKey is
  * rebuilt from it, since an index's key is its partition value, the id and the table key `job#<id>`/`job`. So the
@@ -12,7 +13,17 @@ import { StatusStoreError } from "../../errors.ts";
 import type { JobState } from "../job-state.ts";
 import type { JobQuery } from "../status-store.ts";
 import { ExpressionParts } from "./dynamodb-expressions.ts";
-import { ALL_JOBS, ATTR, jobKey, MAX_SORT_KEY_BYTES, n, s, serviceKey, type Item } from "./dynamodb-items.ts";
+import {
+  ALL_JOBS,
+  ATTR,
+  jobKey,
+  MAX_SORT_KEY_BYTES,
+  n,
+  s,
+  serviceKey,
+  WORKERS_PARTITION,
+  type Item,
+} from "./dynamodb-items.ts";
 import { INDEXES, type JobIndex } from "./dynamodb-schema.ts";
 
 /** A Query on one job index, without table, start key and limit. */
@@ -111,4 +122,27 @@ export function scrubPlan(state: JobState, before: number): IndexQuery {
     ExpressionAttributeNames: parts.names,
     ExpressionAttributeValues: parts.values,
   };
+}
+
+/** The Query of every worker item (strongly consistent: it reads the table), optionally only those seen before. */
+export function workersQuery(seenBefore?: number): IndexQuery {
+  const names: Record<string, string> = { "#pk": ATTR.pk };
+  const values: Item = { ":workers": s(WORKERS_PARTITION) };
+  if (seenBefore !== undefined) {
+    names["#lastSeenAt"] = ATTR.lastSeenAt;
+    values[":before"] = n(seenBefore);
+  }
+  return {
+    KeyConditionExpression: "#pk = :workers",
+    ...(seenBefore === undefined ? {} : { FilterExpression: "#lastSeenAt < :before" }),
+    ExpressionAttributeNames: names,
+    ExpressionAttributeValues: values,
+    ConsistentRead: true,
+  };
+}
+
+/** A scrub's time bound as a number DynamoDB takes: NaN matches nothing (undefined), infinities are clamped. */
+export function timeBound(time: number): number | undefined {
+  if (typeof time !== "number" || Number.isNaN(time)) return undefined;
+  return Math.min(Math.max(time, Number.MIN_SAFE_INTEGER), Number.MAX_SAFE_INTEGER);
 }

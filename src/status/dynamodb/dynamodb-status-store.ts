@@ -7,7 +7,7 @@
  */
 import {
   DeleteItemCommand,
-  DynamoDBClient,
+  type DynamoDBClient,
   GetItemCommand,
   PutItemCommand,
   QueryCommand,
@@ -52,18 +52,16 @@ import {
   jobKey,
   leaseFromItem,
   leaseKey,
-  n,
   queuedJobItem,
   s,
   workerFromItem,
   workerItem,
-  WORKERS_PARTITION,
   type Item,
 } from "./dynamodb-items.ts";
-import { countPlan, listPlan, scrubPlan, startKeyAfter } from "./dynamodb-queries.ts";
+import { countPlan, listPlan, scrubPlan, startKeyAfter, timeBound, workersQuery } from "./dynamodb-queries.ts";
 import { checkTableLayout, describeTable, ensureDynamoDbStatusTable } from "./dynamodb-schema.ts";
-import { dynamoDbSettingsFromUrl, type DynamoDbStatusStoreSettings } from "./dynamodb-settings.ts";
-import { DynamoDbTable, eachLimited, MAX_PARALLEL_WRITES } from "./dynamodb-table.ts";
+import { dynamoDbSettingsFromUrl } from "./dynamodb-settings.ts";
+import { createClient, DynamoDbTable, eachLimited, MAX_PARALLEL_WRITES } from "./dynamodb-table.ts";
 
 /** Options of {@link DynamoDbStatusStore.open} that do not fit in a URL. */
 export interface DynamoDbStatusStoreOptions extends OpenStatusStoreOptions {
@@ -318,35 +316,3 @@ export class DynamoDbStatusStore implements StatusStore {
 
 /** The opener `openStatusStore` uses for `dynamodb:` URLs. */
 export const openDynamoDbStatusStore: StatusStoreOpener = (url, options) => DynamoDbStatusStore.open(url, options);
-
-function createClient(settings: DynamoDbStatusStoreSettings): DynamoDBClient {
-  return new DynamoDBClient({
-    ...(settings.region === undefined ? {} : { region: settings.region }),
-    ...(settings.endpoint === undefined ? {} : { endpoint: settings.endpoint }),
-    maxAttempts: settings.maxAttempts,
-    requestHandler: { connectionTimeout: settings.timeoutMs, requestTimeout: settings.timeoutMs },
-  });
-}
-
-/** The Query of every worker item (strongly consistent: it reads the table), optionally only those seen before. */
-function workersQuery(seenBefore?: number) {
-  const names: Record<string, string> = { "#pk": ATTR.pk };
-  const values: Item = { ":workers": s(WORKERS_PARTITION) };
-  if (seenBefore !== undefined) {
-    names["#lastSeenAt"] = ATTR.lastSeenAt;
-    values[":before"] = n(seenBefore);
-  }
-  return {
-    KeyConditionExpression: "#pk = :workers",
-    ...(seenBefore === undefined ? {} : { FilterExpression: "#lastSeenAt < :before" }),
-    ExpressionAttributeNames: names,
-    ExpressionAttributeValues: values,
-    ConsistentRead: true,
-  };
-}
-
-/** A scrub's time bound as a number DynamoDB takes: NaN matches nothing (undefined), infinities are clamped. */
-function timeBound(time: number): number | undefined {
-  if (typeof time !== "number" || Number.isNaN(time)) return undefined;
-  return Math.min(Math.max(time, Number.MIN_SAFE_INTEGER), Number.MAX_SAFE_INTEGER);
-}

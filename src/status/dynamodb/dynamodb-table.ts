@@ -4,14 +4,15 @@
  */
 import {
   ConditionalCheckFailedException,
+  DynamoDBClient,
   QueryCommand,
-  type DynamoDBClient,
   type QueryCommandOutput,
 } from "@aws-sdk/client-dynamodb";
 import { StatusStoreError } from "../../errors.ts";
 import { isConditionFailed, toDynamoDbStoreError } from "./dynamodb-errors.ts";
 import type { Item } from "./dynamodb-items.ts";
 import type { IndexQuery } from "./dynamodb-queries.ts";
+import type { DynamoDbStatusStoreSettings } from "./dynamodb-settings.ts";
 
 /** Writes a batch or a scrub issues at once at most: enough to hide latency, few enough not to throttle. */
 export const MAX_PARALLEL_WRITES = 16;
@@ -113,4 +114,14 @@ export async function eachLimited<T>(
   };
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
   if (failure !== undefined) throw failure.error;
+}
+
+/** A client of its own for a store opened from its URL settings. */
+export function createClient(settings: DynamoDbStatusStoreSettings): DynamoDBClient {
+  return new DynamoDBClient({
+    ...(settings.region === undefined ? {} : { region: settings.region }),
+    ...(settings.endpoint === undefined ? {} : { endpoint: settings.endpoint }),
+    maxAttempts: settings.maxAttempts,
+    requestHandler: { connectionTimeout: settings.timeoutMs, requestTimeout: settings.timeoutMs },
+  });
 }
