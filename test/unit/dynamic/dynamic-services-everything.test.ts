@@ -10,7 +10,6 @@ import {
   dynamicServices,
   encodeCallMessage,
   SchemaIndex,
-  type MethodDescriptor,
   type ProtocolName,
   type ServiceDescriptor,
 } from "thrift-queue";
@@ -34,9 +33,7 @@ function dynamicOf(service: ServiceDescriptor): ServiceDescriptor {
 }
 
 /** Every (service, method) pair of the generated descriptors, inherited methods included. */
-const pairs = generated.flatMap((service) =>
-  Object.values(service.methods).map((method) => ({ service, method: method as MethodDescriptor })),
-);
+const pairs = generated.flatMap((service) => Object.values(service.methods).map((method) => ({ service, method })));
 
 describe("dynamicServices on the everything fixture", () => {
   it("describes the same services and methods as the generated code", () => {
