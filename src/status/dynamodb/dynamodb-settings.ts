@@ -78,6 +78,15 @@ export function dynamoDbSettingsFromUrl(url: URL): DynamoDbStatusStoreSettings {
   };
 }
 
+/** Parses a store URL given as text; throws ConfigError for text that is not a URL. */
+export function parseUrl(text: string): URL {
+  try {
+    return new URL(text);
+  } catch {
+    throw new ConfigError("CONFIG_INVALID", `invalid DynamoDB status store URL ${JSON.stringify(text)}: not a URL`);
+  }
+}
+
 /** The table: `dynamodb://<table>` (or `dynamodb:<table>`, `dynamodb:///<table>`). */
 function tableName(url: URL, problems: string[]): string {
   let name = "";

@@ -60,7 +60,7 @@ import {
 } from "./dynamodb-items.ts";
 import { countPlan, listPlan, scrubPlan, startKeyAfter, timeBound, workersQuery } from "./dynamodb-queries.ts";
 import { checkTableLayout, describeTable, ensureDynamoDbStatusTable } from "./dynamodb-schema.ts";
-import { dynamoDbSettingsFromUrl } from "./dynamodb-settings.ts";
+import { dynamoDbSettingsFromUrl, parseUrl } from "./dynamodb-settings.ts";
 import { createClient, DynamoDbTable, eachLimited, MAX_PARALLEL_WRITES } from "./dynamodb-table.ts";
 
 /** Options of {@link DynamoDbStatusStore.open} that do not fit in a URL. */
@@ -93,7 +93,7 @@ export class DynamoDbStatusStore implements StatusStore {
    * `STORE_FAILED` for a missing or different table).
    */
   static async open(url: string | URL, options: DynamoDbStatusStoreOptions = {}): Promise<DynamoDbStatusStore> {
-    const settings = dynamoDbSettingsFromUrl(typeof url === "string" ? new URL(url) : url);
+    const settings = dynamoDbSettingsFromUrl(typeof url === "string" ? parseUrl(url) : url);
     const client = options.client ?? createClient(settings);
     const table = new DynamoDbTable(client, settings.table);
     try {

@@ -15,7 +15,7 @@ import {
   workerItem,
 } from "../../../src/status/dynamodb/dynamodb-items.ts";
 import { countPlan, listPlan, startKeyAfter } from "../../../src/status/dynamodb/dynamodb-queries.ts";
-import { dynamoDbSettingsFromUrl } from "../../../src/status/dynamodb/dynamodb-settings.ts";
+import { dynamoDbSettingsFromUrl, parseUrl } from "../../../src/status/dynamodb/dynamodb-settings.ts";
 
 describe("dynamoDbSettingsFromUrl", () => {
   it("applies the defaults", () => {
@@ -41,6 +41,11 @@ describe("dynamoDbSettingsFromUrl", () => {
       timeoutMs: 100,
     });
     expect(dynamoDbSettingsFromUrl(new URL("dynamodb:///jobs-table")).table).toBe("jobs-table");
+  });
+
+  it("refuses text that is not a URL with ConfigError", () => {
+    expect(() => parseUrl("not a url")).toThrow(ConfigError);
+    expect(parseUrl("dynamodb://t-1").host).toBe("t-1");
   });
 
   it("reports every bad field at once", () => {
