@@ -59,6 +59,7 @@ export function printNextSteps(say: Say, steps: NextSteps): void {
     "  npm start -- --transport 'amqp://guest:guest@127.0.0.1:5672?queue=grep' --store postgres://postgres@127.0.0.1:5432/test",
   );
   say(
-    "  npm start -- --transport 'sqs://grep?region=us-east-1' --store 'dynamodb://grep-jobs?region=us-east-1' --blobs 's3://my-bucket/grep?region=us-east-1'",
+    "  npm start -- --transport 'sqs://grep?region=us-east-1&create=true' --store 'dynamodb://grep-jobs?region=us-east-1&create=true' --blobs 's3://my-bucket/grep?region=us-east-1'",
   );
+  say("  (add &endpoint=http://127.0.0.1:<port> to each URL for an emulator such as fauxqs or dynalite)");
 }

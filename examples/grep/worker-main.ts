@@ -33,7 +33,11 @@ if (!transportUrl || !storeUrl || !blobsUrl) {
   process.exit(2);
 }
 const workerId = values["worker-id"] ?? `grep-${hostname()}-${process.pid}`;
-const logger = jsonLinesLogger((line) => process.stderr.write(line), "info", { workerId });
+const logger = jsonLinesLogger(
+  (line) => process.stderr.write(line),
+  process.env["GREP_LOG_LEVEL"] === "debug" ? "debug" : "info",
+  { workerId },
+);
 
 const transport = await openTransport(transportUrl, { maxAttempts: 3 });
 const store = await openStatusStore(storeUrl, { logger });
@@ -55,7 +59,18 @@ worker.on("job:dead", (event) => logger.error({ jobId: event.jobId, reason: even
 stopOnSignals(worker, {
   onStopped: (signal, error) => {
     if (error !== undefined) logger.error({ err: error, signal }, "the worker did not stop cleanly");
-    void Promise.allSettled([transport.close(), store.close(), blobs.close()]).then(() => {
+    else logger.info({ signal }, "the worker drained; closing the transport and stores");
+    const timed = async (name: string, close: () => Promise<void>): Promise<void> => {
+      const started = Date.now();
+      await close();
+      logger.debug({ ms: Date.now() - started }, `${name} closed`);
+    };
+    void Promise.allSettled([
+      // The worker has drained its jobs: what is left is receives in flight (an SQS long poll waits up to 20 s).
+      timed("transport", () => transport.close({ drainTimeoutMs: 2000 })),
+      timed("store", () => store.close()),
+      timed("blobs", () => blobs.close()),
+    ]).then(() => {
       logger.info({ signal, ...worker.stats }, "worker stopped");
       process.exit(error === undefined ? 0 : 1);
     });
