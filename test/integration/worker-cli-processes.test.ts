@@ -142,6 +142,22 @@ describe("thrift-queue worker processes (SQLite transport, SQLite store)", () =>
     expect(await next.exited).toEqual({ code: 0, signal: null });
   }, 60_000);
 
+  it("exits after the grace period even when a handler ignores its abort signal; the job goes back", async () => {
+    const setup = await setUp();
+    // The handler sleeps past this test's timeout: only the worker's own exit can end the process in time.
+    const worker = setup.spawnWorker("worker-i", { slowMs: 120_000, extra: ["--drain-timeout", "1"] });
+    await worker.started();
+    const [receipt] = await sendAll(setup, ["slow-stubborn"]);
+    await worker.waitForRun((run) => run.event === "started");
+    worker.kill("SIGTERM");
+    expect(await worker.exited).toEqual({ code: 0, signal: null });
+    expect(worker.runs().filter((run) => run.event === "done")).toEqual([]);
+    expect(await setup.transport.stats()).toMatchObject({ visible: 1, inFlight: 0 });
+    setup.spawnWorker("worker-j", { slowMs: 20 });
+    await waitUntil(async () => (await setup.store.get(receipt!.jobId))?.state === "succeeded", 30_000, "the job");
+    expect(await setup.store.get(receipt!.jobId)).toMatchObject({ attempt: 2, workerId: "worker-j" });
+  }, 60_000);
+
   it("a second signal stops at once: the running job goes back to the queue, exit 128 + signal", async () => {
     const setup = await setUp();
     const worker = setup.spawnWorker("worker-e", { extra: ["--drain-timeout", "60"] });
