@@ -49,9 +49,10 @@ export async function startWorkerFleet(options: WorkerFleetOptions): Promise<Wor
       ...process.execArgv,
       WORKER_MAIN,
       ...["--transport", options.transport, "--store", options.store, "--blobs", options.blobs],
-      ...["--concurrency", String(options.concurrency), "--worker-id", workerId],
+      ...["--concurrency", String(options.concurrency), "--worker-id", workerId, "--stop-with-parent"],
     ];
-    const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "pipe"] });
+    // stdin stays open while this process lives: a worker whose stdin ends stops (see --stop-with-parent).
+    const child = spawn(process.execPath, args, { stdio: ["pipe", "pipe", "pipe"] });
     child.stderr?.pipe(createWriteStream(logFile, { flags: "a" }));
     const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
     children.push({ child, worker: { workerId, pid: child.pid ?? 0, logFile }, exited });

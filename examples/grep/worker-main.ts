@@ -4,11 +4,12 @@
  * `{"event":"ready"}` line on stdout says it is receiving.
  *
  *   node examples/grep/worker-main.ts --transport <url> --store <url> --blobs <url> [--concurrency 2] [--worker-id id]
+ *                                     [--drain-timeout 20000] [--stop-with-parent]
  */
 import { hostname } from "node:os";
 import process from "node:process";
 import { parseArgs } from "node:util";
-import { openStatusStore, openTransport, stopOnSignals, Worker } from "thrift-queue";
+import { openStatusStore, openTransport, Worker } from "thrift-queue";
 import { openBlobStore } from "./blob-store.ts";
 import { GrepTheWeb } from "./gen/grep.ts";
 import { createGrepHandler } from "./grep-handler.ts";
@@ -22,6 +23,7 @@ const { values } = parseArgs({
     concurrency: { type: "string", default: "2" },
     "worker-id": { type: "string" },
     "drain-timeout": { type: "string", default: "20000" },
+    "stop-with-parent": { type: "boolean", default: false },
   },
   strict: true,
 });
@@ -56,26 +58,40 @@ worker.handle(GrepTheWeb, createGrepHandler({ blobs, workerId }));
 worker.on("job:succeeded", (event) => logger.info({ jobId: event.jobId, ms: event.durationMs }, "job succeeded"));
 worker.on("job:retrying", (event) => logger.warn({ jobId: event.jobId, error: event.error }, "job will be retried"));
 worker.on("job:dead", (event) => logger.error({ jobId: event.jobId, reason: event.reason }, "job dead-lettered"));
-stopOnSignals(worker, {
-  onStopped: (signal, error) => {
-    if (error !== undefined) logger.error({ err: error, signal }, "the worker did not stop cleanly");
-    else logger.info({ signal }, "the worker drained; closing the transport and stores");
-    const timed = async (name: string, close: () => Promise<void>): Promise<void> => {
-      const started = Date.now();
-      await close();
-      logger.debug({ ms: Date.now() - started }, `${name} closed`);
-    };
-    void Promise.allSettled([
+/**
+ * Stops once: running jobs finish (up to the drain timeout), then the transport and stores close and the process
+ * exits. Further signals while draining are ignored (a Ctrl-C reaches the workers and then the orchestrator's
+ * SIGTERM follows); the orchestrator SIGKILLs a worker that does not exit in time.
+ */
+let stopping = false;
+function stop(reason: string): void {
+  if (stopping) {
+    logger.info({ reason }, "already stopping");
+    return;
+  }
+  stopping = true;
+  logger.info({ reason }, "stopping: running jobs finish first");
+  void worker
+    .stop()
+    .then(
+      () => undefined,
+      (error: unknown) => error,
+    )
+    .then(async (error) => {
+      if (error !== undefined) logger.error({ err: error }, "the worker did not stop cleanly");
       // The worker has drained its jobs: what is left is receives in flight (an SQS long poll waits up to 20 s).
-      timed("transport", () => transport.close({ drainTimeoutMs: 2000 })),
-      timed("store", () => store.close()),
-      timed("blobs", () => blobs.close()),
-    ]).then(() => {
-      logger.info({ signal, ...worker.stats }, "worker stopped");
+      await Promise.allSettled([transport.close({ drainTimeoutMs: 2000 }), store.close(), blobs.close()]);
+      logger.info({ reason, ...worker.stats }, "worker stopped");
       process.exit(error === undefined ? 0 : 1);
     });
-  },
-});
+}
+process.on("SIGTERM", () => stop("SIGTERM"));
+process.on("SIGINT", () => stop("SIGINT"));
+if (values["stop-with-parent"]) {
+  // The orchestrator holds our stdin open: when it ends, the orchestrator is gone and nobody would stop us.
+  process.stdin.on("end", () => stop("the parent process exited"));
+  process.stdin.resume();
+}
 worker.start();
 process.stdout.write(`${JSON.stringify({ event: "ready", workerId, pid: process.pid })}\n`);
 logger.info(
