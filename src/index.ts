@@ -175,12 +175,7 @@ export { ensureDynamoDbStatusTable, type EnsureDynamoDbStatusTableOptions } from
 export type { DynamoDbStatusStoreSettings } from "./status/dynamodb/dynamodb-settings.ts";
 
 // Status API.
-export {
-  createStatusApi,
-  errorBody,
-  type StatusApiHandler,
-  type StatusApiOptions,
-} from "./status/api/status-api.ts";
+export { createStatusApi, errorBody, type StatusApiHandler, type StatusApiOptions } from "./status/api/status-api.ts";
 export { startStatusServer, type StatusServer, type StatusServerOptions } from "./status/api/status-server.ts";
 export type { StatusRoute, StatusRouteRequest, StatusRouteResponse } from "./status/api/status-route.ts";
 export type { QueueJson } from "./status/api/status-routes.ts";
