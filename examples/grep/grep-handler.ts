@@ -15,6 +15,7 @@ import {
   type LineMatch,
 } from "./gen/grep.ts";
 import { GrepError } from "./grep-error.ts";
+import { IsolatedMatcher } from "./isolated-matcher.ts";
 import { linePattern, matchDocument } from "./matcher.ts";
 import { parseSearchRequest } from "./search-request.ts";
 
@@ -25,6 +26,13 @@ export interface GrepHandlerOptions {
   readonly workerId?: string;
   /** Most documents one job may name. @defaultValue 1000 */
   readonly maxDocumentsPerJob?: number;
+  /**
+   * `thread`: match in a worker thread that is killed when a document outlives its budget by `hardLimitSlackMs`
+   * (a regex stuck inside one `exec` cannot block the worker); `inline`: on the event loop. @defaultValue "thread"
+   */
+  readonly isolation?: "thread" | "inline";
+  /** How far past its budget a document's thread may run before it is killed. @defaultValue 2000 */
+  readonly hardLimitSlackMs?: number;
 }
 
 /** Creates the `GrepTheWeb` handler. */
@@ -39,21 +47,30 @@ export function createGrepHandler(options: GrepHandlerOptions): IGrepTheWebHandl
       let matchCount = 0;
       let linesScanned = 0;
       const total = job.documentKeys.length;
-      for (const [index, key] of job.documentKeys.entries()) {
-        context.signal.throwIfAborted();
-        const text = new TextDecoder().decode(await options.blobs.get(key));
-        const found = matchDocument(key, text, regex, {
-          signal: context.signal,
-          budgetMs: job.documentBudgetMs ?? 2000,
-          maxMatches: Math.max(0, (job.maxMatches ?? 10_000) - matches.length),
-        });
-        matches.push(...found.matches);
-        matchCount += found.matchCount;
-        linesScanned += found.linesScanned;
-        if (found.truncated) truncatedDocuments.push(key);
-        context.progress(Math.round(((index + 1) / total) * 100), `${index + 1}/${total} documents`);
-        // Let heartbeats, lease extensions and the abort timer run between documents.
-        await yieldToEventLoop();
+      const budgetMs = job.documentBudgetMs ?? 2000;
+      const thread = options.isolation === "inline" ? undefined : new IsolatedMatcher();
+      try {
+        for (const [index, key] of job.documentKeys.entries()) {
+          context.signal.throwIfAborted();
+          const text = new TextDecoder().decode(await options.blobs.get(key));
+          const maxMatches = Math.max(0, (job.maxMatches ?? 10_000) - matches.length);
+          const found = thread
+            ? await thread.match({
+                ...{ document: key, text, pattern: job.pattern, flags: job.flags, budgetMs, maxMatches },
+                hardLimitMs: budgetMs + (options.hardLimitSlackMs ?? 2000),
+                signal: context.signal,
+              })
+            : matchDocument(key, text, regex, { signal: context.signal, budgetMs, maxMatches });
+          matches.push(...found.matches);
+          matchCount += found.matchCount;
+          linesScanned += found.linesScanned;
+          if (found.truncated) truncatedDocuments.push(key);
+          context.progress(Math.round(((index + 1) / total) * 100), `${index + 1}/${total} documents`);
+          // Let heartbeats, lease extensions and the abort timer run between documents.
+          await yieldToEventLoop();
+        }
+      } finally {
+        await thread?.close();
       }
       context.signal.throwIfAborted();
       const result: ChunkResult = {

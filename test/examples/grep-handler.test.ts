@@ -7,6 +7,7 @@ import { silentLogger, type JobContext } from "thrift-queue";
 import { FolderBlobStore } from "../../examples/grep/folder-blob-store.ts";
 import { ChunkResult, type ChunkJob } from "../../examples/grep/gen/grep.ts";
 import { createGrepHandler } from "../../examples/grep/grep-handler.ts";
+import { IsolatedMatcher } from "../../examples/grep/isolated-matcher.ts";
 
 const SEARCH = "01a23b31-b4c8-7295-8fbb-ad83ea5989bd";
 let folder: string;
@@ -113,5 +114,53 @@ describe("matchChunk", () => {
     const handler = createGrepHandler({ blobs });
     await expect(handler.matchChunk({ job: job() }, context(1, controller.signal))).rejects.toThrow("timed out");
     expect(await blobs.list("results/")).toEqual([]);
+  });
+});
+
+describe("IsolatedMatcher", () => {
+  // These patterns pass no guard on purpose: the thread is what stops them.
+  const hanging = { document: "d", text: `${"a".repeat(40)}!\n`, pattern: "(a+)+$", flags: "", maxMatches: 10 };
+
+  it("kills a thread stuck in one exec at the hard limit, reports the document truncated, and goes on", async () => {
+    const matcher = new IsolatedMatcher();
+    try {
+      expect(await matcher.match({ ...hanging, budgetMs: 50, hardLimitMs: 300 })).toEqual({
+        matches: [],
+        matchCount: 0,
+        linesScanned: 0,
+        truncated: true,
+      });
+      const next = await matcher.match({
+        ...hanging,
+        text: "ab\nb\n",
+        pattern: "b$",
+        budgetMs: 50,
+        hardLimitMs: 10_000,
+      });
+      expect(next.matches.map((match) => match.line)).toEqual([1, 2]);
+    } finally {
+      await matcher.close();
+    }
+  });
+
+  it("rejects with the signal's reason when the job aborts, even inside a hanging exec", async () => {
+    const matcher = new IsolatedMatcher();
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(new Error("job timed out")), 100);
+    try {
+      await expect(
+        matcher.match({ ...hanging, budgetMs: 60_000, hardLimitMs: 60_000, signal: controller.signal }),
+      ).rejects.toThrow("job timed out");
+    } finally {
+      await matcher.close();
+    }
+  });
+
+  it("gives the same results as inline matching", async () => {
+    const inline = createGrepHandler({ blobs, isolation: "inline" });
+    await inline.matchChunk({ job: job() }, context());
+    const inlineResult = await storedResult();
+    await createGrepHandler({ blobs, isolation: "thread" }).matchChunk({ job: job() }, context());
+    expect(await storedResult()).toEqual(inlineResult);
   });
 });
