@@ -20,6 +20,7 @@ import { ChunkResult } from "../../examples/grep/gen/grep.ts";
 import { EXAMPLE_PATTERN } from "../../examples/grep/grep-config.ts";
 import { mergeChunkResults } from "../../examples/grep/merge-results.ts";
 import { SAMPLE_FOLDER } from "../../examples/grep/sample-documents.ts";
+import { postSearch, waitForSearch } from "../../examples/grep/search-client.ts";
 import { readManifest } from "../../examples/grep/search-manifest.ts";
 import { findAmqpBroker, withAmqpBroker } from "../integration/amqp-broker.ts";
 import { startDynalite, type Dynalite } from "../integration/dynalite-server.ts";
@@ -130,6 +131,47 @@ describe("GrepTheWeb on embedded defaults (npm start)", () => {
       await verifyRun(run, dataDir, `sqlite:${join(dataDir, "status.db")}`, `file:${join(dataDir, "blobs")}`);
       expect(run.stdout).toContain(`npx thrift-queue jobs --store 'sqlite:${join(dataDir, "status.db")}'`);
       expect(run.stdout).toMatch(/curl -s http:\/\/127\.0\.0\.1:\d+\/v1\/searches\//);
+    },
+    RUN_TIMEOUT_MS + 10_000,
+  );
+
+  it(
+    "with --keep-running serves the web tier and the status API until SIGINT, then exits 0",
+    async () => {
+      const dataDir = join(cwd, "keep");
+      const child = spawn(process.execPath, ["--import", HOOKS, MAIN, "--keep-running", "--data", dataDir], {
+        cwd,
+        stdio: ["ignore", "pipe", "pipe"],
+      });
+      let stdout = "";
+      const exited = new Promise<number | null>((resolve) => child.on("exit", resolve));
+      const timer = setTimeout(() => child.kill("SIGKILL"), RUN_TIMEOUT_MS);
+      await new Promise<void>((resolve) => {
+        child.stdout.on("data", (chunk: Buffer) => {
+          stdout += chunk.toString();
+          if (stdout.includes("press Ctrl-C to stop")) resolve();
+        });
+        void exited.then(() => resolve());
+      });
+      const webUrl = /web tier +(\S+)\/v1\/searches/.exec(stdout)?.[1];
+      const statusUrl = /status API +(\S+)\/v1\/jobs/.exec(stdout)?.[1];
+      expect(webUrl).toBeDefined();
+      expect(statusUrl).toBeDefined();
+
+      const submitted = await postSearch(webUrl ?? "", { pattern: '" 50[0-9] ', documentSet: "sample" });
+      const final = await waitForSearch(submitted.statusUrl, () => undefined, { timeoutMs: 60_000 });
+      expect(final.state).toBe("succeeded");
+      for (const job of submitted.jobs) {
+        const answer = await fetch(`${statusUrl}/v1/jobs/${job.jobId}`);
+        expect(await answer.json()).toMatchObject({ id: job.jobId, state: "succeeded", method: "matchChunk" });
+      }
+      const workers = (await (await fetch(`${statusUrl}/v1/workers`)).json()) as { workers: { status: string }[] };
+      expect(workers.workers.map((worker) => worker.status)).toEqual(["running", "running", "running"]);
+
+      child.kill("SIGINT");
+      expect(await exited).toBe(0);
+      clearTimeout(timer);
+      expect(stdout).toContain("workers exited with 0, 0, 0");
     },
     RUN_TIMEOUT_MS + 10_000,
   );
