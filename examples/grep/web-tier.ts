@@ -95,7 +95,7 @@ export function createWebTier(options: WebTierOptions): WebTierHandler {
   }
 
   return (request, response) => {
-    const url = new URL(request.url ?? "/", "http://web-tier.invalid");
+    const url = URL.parse(request.url ?? "/", "http://web-tier.invalid") ?? new URL("http://web-tier.invalid/");
     route(request, url).then(
       ({ status, body }) => send(response, status, body, request.method === "HEAD"),
       (error: unknown) => {

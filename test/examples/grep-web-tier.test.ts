@@ -4,6 +4,7 @@
  */
 import { mkdtemp, rm } from "node:fs/promises";
 import { request as httpRequest } from "node:http";
+import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -67,6 +68,19 @@ async function call(method: string, path: string, body?: string | Buffer, type =
     // not JSON: kept as text, and the assertions say so
   }
   return { status: response.status, headers: Object.fromEntries(response.headers), body: parsed };
+}
+
+/** Sends a raw request line (targets fetch would refuse) and returns the status line. */
+function rawStatusLine(target: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(web.port, "127.0.0.1", () =>
+      socket.write(`GET ${target} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`),
+    );
+    let data = "";
+    socket.on("data", (chunk: Buffer) => (data += chunk.toString("latin1")));
+    socket.on("error", reject);
+    socket.on("close", () => resolve(data.split("\r\n")[0] ?? ""));
+  });
 }
 
 const post = (body: unknown): Promise<Answer> => call("POST", "/v1/searches", JSON.stringify(body));
@@ -216,6 +230,9 @@ describe("hostile input", () => {
       expect(typeof answer.body).toBe("object");
     }
     expect((await call("GET", "/v1/searches/%00")).status).toBe(400);
+    for (const target of ["http://[", "http://a:b@[::1", "*", "/v1/searches/\u00ff", "/v1/searches/%"]) {
+      expect(await rawStatusLine(target), target).toMatch(/^HTTP\/1\.1 (400|404) /);
+    }
     expect((await call("GET", "//v1//searches")).status).toBe(404);
   });
 });
