@@ -176,6 +176,14 @@ describe("GrepTheWeb on embedded defaults (npm start)", () => {
     RUN_TIMEOUT_MS + 10_000,
   );
 
+  it("exits 1 when the web tier refuses the search, after stopping the workers", async () => {
+    const run = await runMain(cwd, ["--pattern", "(", "--workers", "1", "--data", join(cwd, "refused")]);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain("answered 400");
+    expect(run.stderr).toContain("INVALID_REQUEST");
+    expect(run.stdout).toContain("workers exited with 0");
+  });
+
   it("refuses a bad flag with exit 2 and one line on stderr", async () => {
     const run = await runMain(cwd, ["--workers", "zero"]);
     expect(run.code).toBe(2);
