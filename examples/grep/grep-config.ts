@@ -16,6 +16,8 @@ export interface GrepConfig {
   readonly workers: number;
   /** Jobs each worker runs at once. @defaultValue 2 */
   readonly concurrency: number;
+  /** Each delivery's lease: how soon a crashed worker's job goes to another. @defaultValue 30000 */
+  readonly leaseMs: number;
   readonly webPort: number;
   readonly statusPort: number;
   readonly keepRunning: boolean;
@@ -38,6 +40,7 @@ export function grepConfig(argv: readonly string[], env: NodeJS.ProcessEnv, cwd:
       blobs: { type: "string" },
       workers: { type: "string" },
       concurrency: { type: "string" },
+      "lease-ms": { type: "string" },
       "web-port": { type: "string" },
       "status-port": { type: "string" },
       pattern: { type: "string" },
@@ -54,6 +57,7 @@ export function grepConfig(argv: readonly string[], env: NodeJS.ProcessEnv, cwd:
     blobs: values.blobs ?? env["GREP_BLOBS"] ?? `file:${join(dataDir, "blobs")}`,
     workers: whole("--workers", values.workers ?? env["GREP_WORKERS"], 3, 1, 32),
     concurrency: whole("--concurrency", values.concurrency ?? env["GREP_CONCURRENCY"], 2, 1, 64),
+    leaseMs: whole("--lease-ms", values["lease-ms"] ?? env["GREP_LEASE_MS"], 30_000, 1000, 3_600_000),
     webPort: whole("--web-port", values["web-port"] ?? env["GREP_WEB_PORT"], 0, 0, 65535),
     statusPort: whole("--status-port", values["status-port"] ?? env["GREP_STATUS_PORT"], 0, 0, 65535),
     keepRunning: values["keep-running"] ?? env["GREP_KEEP_RUNNING"] === "1",

@@ -3,7 +3,7 @@
  * starts the web tier and the status API in this process and N worker processes, submits an example search over
  * HTTP, prints its progress and results, prints what to try next, stops the workers with SIGTERM and exits 0.
  *
- *   node examples/grep/main.ts [--transport URL] [--store URL] [--blobs URL] [--workers 3] [--concurrency 2]
+ *   node examples/grep/main.ts [--transport URL] [--store URL] [--blobs URL] [--workers 3] [--concurrency 2] [--lease-ms 30000]
  *                              [--data DIR] [--web-port 0] [--status-port 0] [--pattern RE] [--flags i] [--keep-running]
  *
  * Every flag has a GREP_* environment variable (GREP_TRANSPORT, GREP_STORE, GREP_BLOBS, GREP_WORKERS …).
@@ -72,6 +72,7 @@ const fleet = await startWorkerFleet({
   store: config.store,
   blobs: config.blobs,
   concurrency: config.concurrency,
+  leaseMs: config.leaseMs,
   logDir: config.dataDir,
 });
 say(`workers      ${fleet.workers.length} processes (pids ${fleet.workers.map((worker) => worker.pid).join(", ")})\n`);

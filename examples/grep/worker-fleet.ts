@@ -19,6 +19,8 @@ export interface WorkerFleetOptions {
   readonly blobs: string;
   /** Jobs per worker at once. */
   readonly concurrency: number;
+  /** Lease of each delivery, in ms. */
+  readonly leaseMs: number;
   /** Where `worker-<n>.log` files go. */
   readonly logDir: string;
   /** How long to wait for every worker to be ready. @defaultValue 60000 */
@@ -50,6 +52,7 @@ export async function startWorkerFleet(options: WorkerFleetOptions): Promise<Wor
       WORKER_MAIN,
       ...["--transport", options.transport, "--store", options.store, "--blobs", options.blobs],
       ...["--concurrency", String(options.concurrency), "--worker-id", workerId, "--stop-with-parent"],
+      ...["--lease-ms", String(options.leaseMs)],
     ];
     // stdin stays open while this process lives: a worker whose stdin ends stops (see --stop-with-parent).
     const child = spawn(process.execPath, args, { stdio: ["pipe", "pipe", "pipe"] });

@@ -4,7 +4,7 @@
  * `{"event":"ready"}` line on stdout says it is receiving.
  *
  *   node examples/grep/worker-main.ts --transport <url> --store <url> --blobs <url> [--concurrency 2] [--worker-id id]
- *                                     [--drain-timeout 20000] [--stop-with-parent]
+ *                                     [--drain-timeout 20000] [--lease-ms 30000] [--stop-with-parent]
  */
 import { hostname } from "node:os";
 import process from "node:process";
@@ -23,6 +23,7 @@ const { values } = parseArgs({
     concurrency: { type: "string", default: "2" },
     "worker-id": { type: "string" },
     "drain-timeout": { type: "string", default: "20000" },
+    "lease-ms": { type: "string", default: "30000" },
     "stop-with-parent": { type: "boolean", default: false },
   },
   strict: true,
@@ -50,6 +51,7 @@ const worker = new Worker({
   workerId,
   concurrency: Number(values.concurrency),
   drainTimeoutMs: Number(values["drain-timeout"]),
+  leaseMs: Number(values["lease-ms"]),
   logger,
   heartbeatIntervalMs: 2000,
   progressIntervalMs: 100,

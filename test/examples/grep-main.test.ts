@@ -15,12 +15,13 @@ import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openStatusStore } from "thrift-queue";
 import { openBlobStore } from "../../examples/grep/blob-store.ts";
+import { FolderBlobStore } from "../../examples/grep/folder-blob-store.ts";
 import { resultKey } from "../../examples/grep/chunking.ts";
 import { ChunkResult } from "../../examples/grep/gen/grep.ts";
 import { EXAMPLE_PATTERN } from "../../examples/grep/grep-config.ts";
 import { mergeChunkResults } from "../../examples/grep/merge-results.ts";
 import { SAMPLE_FOLDER } from "../../examples/grep/sample-documents.ts";
-import { postSearch, waitForSearch } from "../../examples/grep/search-client.ts";
+import { getSearch, postSearch, waitForSearch } from "../../examples/grep/search-client.ts";
 import { readManifest } from "../../examples/grep/search-manifest.ts";
 import { findAmqpBroker, withAmqpBroker } from "../integration/amqp-broker.ts";
 import { startDynalite, type Dynalite } from "../integration/dynalite-server.ts";
@@ -172,6 +173,71 @@ describe("GrepTheWeb on embedded defaults (npm start)", () => {
       expect(await exited).toBe(0);
       clearTimeout(timer);
       expect(stdout).toContain("workers exited with 0, 0, 0");
+    },
+    RUN_TIMEOUT_MS + 10_000,
+  );
+
+  it(
+    "finishes a chunk whose worker was SIGKILLed on another worker after the lease, and survives a hanging regex",
+    async () => {
+      const dataDir = join(cwd, "crash");
+      // One line a*a*a*a*b backtracks on for hours: only the killable matcher thread ends each document (budget + 2 s).
+      const blobs = new FolderBlobStore(join(dataDir, "blobs"));
+      for (const name of ["one.log", "two.log"]) {
+        await blobs.put(`documents/slow/${name}`, new TextEncoder().encode(`${"a".repeat(4000)}\n`));
+      }
+      const args = ["--keep-running", "--workers", "2", "--concurrency", "1", "--lease-ms", "1500", "--data", dataDir];
+      const child = spawn(process.execPath, ["--import", HOOKS, MAIN, ...args], {
+        cwd,
+        stdio: ["ignore", "pipe", "pipe"],
+      });
+      let stdout = "";
+      const exited = new Promise<number | null>((resolve) => child.on("exit", resolve));
+      const timer = setTimeout(() => child.kill("SIGKILL"), RUN_TIMEOUT_MS);
+      await new Promise<void>((resolve) => {
+        child.stdout.on("data", (chunk: Buffer) => {
+          stdout += chunk.toString();
+          if (stdout.includes("press Ctrl-C to stop")) resolve();
+        });
+        void exited.then(() => resolve());
+      });
+      const webUrl = /web tier +(\S+)\/v1\/searches/.exec(stdout)?.[1] ?? "";
+      const statusUrl = /status API +(\S+)\/v1\/jobs/.exec(stdout)?.[1] ?? "";
+
+      const submitted = await postSearch(webUrl, { pattern: "a*a*a*a*b", documentSet: "slow", documentsPerChunk: 1 });
+      expect(submitted.jobs).toHaveLength(2);
+      let victim: { chunkIndex: number; workerId: string } | undefined;
+      for (let tries = 0; tries < 200 && victim === undefined; tries++) {
+        const status = await getSearch(submitted.statusUrl, 0);
+        const running = status.chunks.find((chunk) => chunk.state === "running" && chunk.workerId !== undefined);
+        if (running) victim = { chunkIndex: running.chunkIndex, workerId: running.workerId ?? "" };
+        else await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      expect(victim).toBeDefined();
+      const workers = (await (await fetch(`${statusUrl}/v1/workers`)).json()) as {
+        workers: { workerId: string; pid: number }[];
+      };
+      const pid = workers.workers.find((worker) => worker.workerId === victim?.workerId)?.pid;
+      expect(pid).toBeGreaterThan(0);
+      process.kill(pid ?? 0, "SIGKILL");
+
+      const final = await waitForSearch(submitted.statusUrl, () => undefined, { timeoutMs: 60_000 });
+      expect(final.state).toBe("succeeded");
+      const redone = final.chunks.find((chunk) => chunk.chunkIndex === victim?.chunkIndex);
+      expect(redone?.attempt).toBeGreaterThanOrEqual(2);
+      expect(redone?.workerId).not.toBe(victim?.workerId);
+      const results = (await getSearch(submitted.statusUrl)).results;
+      expect(results).toMatchObject({
+        matchCount: 0,
+        documentsScanned: 2,
+        truncatedDocuments: ["documents/slow/one.log", "documents/slow/two.log"],
+      });
+
+      child.kill("SIGINT");
+      // One worker was killed: the orchestrator reports it and exits 1.
+      expect(await exited).toBe(1);
+      clearTimeout(timer);
+      expect(stdout).toMatch(/workers exited with (null, 0|0, null)/);
     },
     RUN_TIMEOUT_MS + 10_000,
   );
