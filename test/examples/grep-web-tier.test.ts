@@ -146,6 +146,13 @@ describe("POST /v1/searches", () => {
     expect(answer).toBe(413);
   });
 
+  it("answers 503 without details when the jobs cannot be queued", async () => {
+    await transport.close();
+    const answer = await post({ pattern: "x", documentSet: "small" });
+    expect([answer.status, errorCode(answer), answer.headers["retry-after"]]).toEqual([503, "UNAVAILABLE", "5"]);
+    expect(JSON.stringify(answer.body)).not.toMatch(/closed|Transport/i);
+  });
+
   it("answers 405 to other methods and 404 to other paths", async () => {
     const get = await call("GET", "/v1/searches");
     expect([get.status, get.headers["allow"]]).toEqual([405, "POST"]);
