@@ -190,14 +190,7 @@ export async function startWebTier(
   options: Omit<WebTierOptions, "baseUrl"> & { readonly port?: number; readonly host?: string },
 ): Promise<WebTierServer> {
   const host = options.host ?? "127.0.0.1";
-  let baseUrl = "";
-  const handler = createWebTier({
-    ...options,
-    get baseUrl() {
-      return baseUrl;
-    },
-  });
-  const server = createServer({ requestTimeout: 30_000, headersTimeout: 10_000 }, handler);
+  const server = createServer({ requestTimeout: 30_000, headersTimeout: 10_000 });
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(options.port ?? 0, host, () => {
@@ -206,7 +199,9 @@ export async function startWebTier(
     });
   });
   const { port } = server.address() as AddressInfo;
-  baseUrl = `http://${host}:${port}`;
+  const baseUrl = `http://${host}:${port}`;
+  // Attached in the same turn as the listen callback, so no request arrives before it; it needs the bound port.
+  server.on("request", createWebTier({ ...options, baseUrl }));
   let closing: Promise<void> | undefined;
   return { url: baseUrl, port, close: () => (closing ??= closeServer(server)) };
 }
