@@ -16,7 +16,7 @@ import {
 import { FINAL_STATES, JOB_STATES } from "../job-state.ts";
 import type { OpenStatusStoreOptions, StatusStoreOpener } from "../open-status-store.ts";
 import { checkedQuery, pageOf } from "../query-page.ts";
-import { checkClaim, checkMove, checkNewJob, checkProgress, checkWorker } from "../sqlite/sqlite-status-checks.ts";
+import { checkClaim, checkMove, checkNewJob, checkProgress, checkWorker } from "../status-checks.ts";
 import type {
   JobCounts,
   JobPage,

@@ -34,7 +34,7 @@ import {
   checkScrub,
   checkWorker,
   fieldText,
-} from "./sqlite-status-checks.ts";
+} from "../status-checks.ts";
 import { toSqliteStoreError } from "./sqlite-status-errors.ts";
 import {
   resolveSqliteStatusStoreOptions,

@@ -1,10 +1,11 @@
 /**
- * Checks of what callers pass before it reaches SQL: a value SQLite cannot bind (undefined, NaN, an object) or a
- * missing required field is `STORE_INVALID_RECORD` naming the field, never a driver error or a crash.
+ * Checks of what callers pass to a status store before it reaches the database: a value a driver cannot bind
+ * (undefined, NaN, an object) or a missing required field is `STORE_INVALID_RECORD` naming the field, never a
+ * driver error or a crash. Shared by the SQLite and DynamoDB stores.
  */
-import { StatusStoreError } from "../../errors.ts";
-import { JOB_STATES } from "../job-state.ts";
-import type { JobTransition, LeaseClaim, NewJob, ProgressUpdate, ScrubOptions, WorkerRecord } from "../status-store.ts";
+import { StatusStoreError } from "../errors.ts";
+import { JOB_STATES } from "./job-state.ts";
+import type { JobTransition, LeaseClaim, NewJob, ProgressUpdate, ScrubOptions, WorkerRecord } from "./status-store.ts";
 
 const MOVE_TARGETS: ReadonlySet<string> = new Set(JOB_STATES.filter((state) => state !== "queued"));
 const WORKER_STATUSES: ReadonlySet<string> = new Set(["running", "draining", "stopped"]);
