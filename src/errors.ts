@@ -205,6 +205,27 @@ export class StatusStoreError extends ThriftQueueError {
   }
 }
 
+/** Codes of {@link ScalerError}. */
+export type ScalerErrorCode =
+  | "SCALER_CONFIG"
+  | "SCALER_FLEET_FAILED"
+  | "SCALER_FLEET_THROTTLED"
+  | "SCALER_INSUFFICIENT_CAPACITY"
+  | "SCALER_NOT_LEADER"
+  | "SCALER_CLOSED";
+
+/**
+ * The scaler or a fleet failed or refused an action. `SCALER_FLEET_THROTTLED` and
+ * `SCALER_INSUFFICIENT_CAPACITY` are retryable; `SCALER_NOT_LEADER` means the lease moved on and the action was not
+ * taken.
+ */
+export class ScalerError extends ThriftQueueError {
+  declare readonly code: ScalerErrorCode;
+  constructor(code: ScalerErrorCode, message: string, options?: ThriftQueueErrorOptions) {
+    super(code, message, options);
+  }
+}
+
 /** Codes of {@link StatusApiError}. */
 export type StatusApiErrorCode =
   | "API_NOT_FOUND"
