@@ -41,11 +41,18 @@ export interface Fleet {
   /** Starts `count` instances; idempotent per `action.id`. Returns the instances the action launched. */
   launch(count: number, action: FleetAction): Promise<readonly FleetInstance[]>;
   /**
-   * Marks instances as draining in the fleet (ASG: keeps scale-in protection until terminated; local: nothing
-   * beyond bookkeeping). The workers themselves are told through the status store (see drain-request.ts).
+   * Marks instances as draining in the fleet (ec2: a tag; asg: keeps scale-in protection, and for an instance the
+   * group itself is terminating — lifecycle state `Terminating:Wait` — records a lifecycle-action heartbeat; local:
+   * bookkeeping). The scaler calls it again on every evaluation while an instance drains, so heartbeats keep a
+   * lifecycle hook from timing out. The workers themselves are told through the status store
+   * (src/scaler/drain-request.ts). An instance the fleet reports as `draining` that the scaler did not drain (an
+   * ASG terminating it) is drained the same way.
    */
   drain(instanceIds: readonly string[], action: FleetAction): Promise<void>;
-  /** Terminates instances the scaler found idle and drained. Idempotent: an instance already gone is fine. */
+  /**
+   * Terminates instances the scaler found idle and drained (asg: for an instance in `Terminating:Wait`, completes
+   * the lifecycle action with CONTINUE). Idempotent: an instance already gone is fine.
+   */
   terminate(instanceIds: readonly string[], action: FleetAction): Promise<void>;
   /** Recovers an unhealthy instance: reboot (ec2) or replace (asg, local). */
   recover(instanceId: string, action: FleetAction): Promise<void>;
