@@ -1,0 +1,107 @@
+/**
+ * The arrival rate λ of a queue, estimated from what a scaler sees at each evaluation: the change in the number of
+ * queued jobs (visible + in flight + delayed) plus the jobs that finished since the previous evaluation. Two
+ * exponentially weighted averages are kept: a fast one that follows a spike within a minute and a slow one that
+ * filters Poisson noise so steady load does not make the capacity flap.
+ */
+
+/** The estimator's memory (plain JSON). */
+export interface ArrivalRateMemory {
+  /** The time of the previous observation; null before the first. */
+  readonly lastAt: number | null;
+  /** Queued jobs (visible + in flight + delayed) at the previous observation. */
+  readonly lastQueued: number;
+  /** Fast average of the arrival rate, jobs per second. */
+  readonly fastPerSecond: number;
+  /** Slow average of the arrival rate, jobs per second. */
+  readonly slowPerSecond: number;
+  /** Arrivals counted in the latest interval. */
+  readonly lastArrivals: number;
+  /** Length of the latest interval in ms (0 before two observations). */
+  readonly lastIntervalMs: number;
+  /** How long the estimator has been observing, ms (caps the warm-up). */
+  readonly observedMs: number;
+}
+
+/** Time constants of the two averages. */
+export interface ArrivalRateSettings {
+  /** @defaultValue 45 s */
+  readonly fastTimeConstantMs: number;
+  /** @defaultValue 8 min */
+  readonly slowTimeConstantMs: number;
+}
+
+/** The default time constants. */
+export const DEFAULT_ARRIVAL_RATE_SETTINGS: ArrivalRateSettings = {
+  fastTimeConstantMs: 45_000,
+  slowTimeConstantMs: 480_000,
+};
+
+/** The memory before the first observation. */
+export function initialArrivalRate(): ArrivalRateMemory {
+  return {
+    lastAt: null,
+    lastQueued: 0,
+    fastPerSecond: 0,
+    slowPerSecond: 0,
+    lastArrivals: 0,
+    lastIntervalMs: 0,
+    observedMs: 0,
+  };
+}
+
+/** One observation: jobs queued now and jobs completed since the previous one. */
+export function observeArrivals(
+  memory: ArrivalRateMemory,
+  now: number,
+  queued: number,
+  completed: number,
+  settings: ArrivalRateSettings = DEFAULT_ARRIVAL_RATE_SETTINGS,
+): ArrivalRateMemory {
+  if (memory.lastAt === null || now <= memory.lastAt) {
+    // The first observation (or a clock that did not move) gives a level, not a rate.
+    return { ...memory, lastAt: memory.lastAt === null ? now : memory.lastAt, lastQueued: queued };
+  }
+  const intervalMs = now - memory.lastAt;
+  const arrivals = Math.max(0, queued - memory.lastQueued + completed);
+  const rate = arrivals / (intervalMs / 1000);
+  // While warming up, the averages use the elapsed time as their time constant so the first minutes are not
+  // biased toward the zero the estimator started from.
+  const observedMs = memory.observedMs + intervalMs;
+  const fastTau = Math.min(settings.fastTimeConstantMs, observedMs);
+  const slowTau = Math.min(settings.slowTimeConstantMs, observedMs);
+  const fastWeight = 1 - Math.exp(-intervalMs / fastTau);
+  const slowWeight = 1 - Math.exp(-intervalMs / slowTau);
+  return {
+    lastAt: now,
+    lastQueued: queued,
+    fastPerSecond: memory.fastPerSecond + fastWeight * (rate - memory.fastPerSecond),
+    slowPerSecond: memory.slowPerSecond + slowWeight * (rate - memory.slowPerSecond),
+    lastArrivals: arrivals,
+    lastIntervalMs: intervalMs,
+    observedMs: Math.min(observedMs, 10 * settings.slowTimeConstantMs),
+  };
+}
+
+/**
+ * The rate to plan for: the slow average, unless the fast one (or the latest interval alone) is above it by more
+ * than Poisson noise explains — then the spike is real and is followed at once.
+ */
+export function plannedArrivalRate(
+  memory: ArrivalRateMemory,
+  settings: ArrivalRateSettings = DEFAULT_ARRIVAL_RATE_SETTINGS,
+): number {
+  const slow = memory.slowPerSecond;
+  if (memory.lastIntervalMs <= 0) return slow;
+  const intervalSeconds = memory.lastIntervalMs / 1000;
+  const expected = slow * intervalSeconds;
+  // Three standard deviations of a Poisson count over one interval, plus a floor for tiny rates.
+  const lastIsSpike = memory.lastArrivals > expected + 3 * Math.sqrt(expected) + 3;
+  const fastWindowSeconds = settings.fastTimeConstantMs / 1000;
+  const fastExpected = slow * fastWindowSeconds;
+  const fastIsSpike = memory.fastPerSecond * fastWindowSeconds > fastExpected + 3 * Math.sqrt(fastExpected) + 3;
+  let planned = slow;
+  if (fastIsSpike) planned = Math.max(planned, memory.fastPerSecond);
+  if (lastIsSpike) planned = Math.max(planned, memory.lastArrivals / intervalSeconds);
+  return planned;
+}

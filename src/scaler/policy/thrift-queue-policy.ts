@@ -1,0 +1,172 @@
+/**
+ * The thrift-queue scaling policy: sizes the fleet so jobs wait at most the target W, from what the queue and the
+ * status store say (arrival rate, learned job time T and its variability, backlog), ahead of recurring ramps it
+ * learned from the daily cycle, and without flapping. Scale-in drains idle instances only, so it never kills work.
+ */
+import { ScalerError } from "../../errors.ts";
+import {
+  type ArrivalRateMemory,
+  initialArrivalRate,
+  observeArrivals,
+  plannedArrivalRate,
+} from "./arrival-rate-estimator.ts";
+import { slotsForSteadyLoad, slotsToDrainBacklog } from "./capacity-model.ts";
+import { type DailyCycleMemory, initialDailyCycle, observeDailyCycle, predictedRampRatio } from "./daily-cycle.ts";
+import { type ScaleInMemory, holdWindowMs, initialScaleIn, stabilizeScaleIn } from "./scale-in-stabilizer.ts";
+import {
+  type PolicyInput,
+  type PolicyStep,
+  type ScalingLimits,
+  type ScalingPolicy,
+  clampCapacity,
+} from "./scaling-policy.ts";
+import {
+  type ServiceTimeMemory,
+  initialServiceTime,
+  observeServiceTimes,
+  squaredVariation,
+} from "./service-time-estimator.ts";
+import { formatDuration, formatNumber, sanitizeInput } from "./policy-input.ts";
+
+/** Options of {@link thriftQueuePolicy}. */
+export interface ThriftQueuePolicyOptions {
+  /** How often the policy is evaluated. @defaultValue 10 s */
+  readonly evaluationIntervalMs?: number;
+  /** The share of jobs allowed to wait longer than W in the steady-load model. @defaultValue 0.005 */
+  readonly lateFraction?: number;
+  /** Whether the learned daily cycle launches capacity ahead of recurring ramps. @defaultValue true */
+  readonly predictive?: boolean;
+  /** The shortest scale-in hold window (the window is otherwise 2 boot delays + 60 s). @defaultValue 2 min */
+  readonly minHoldMs?: number;
+  /**
+   * The job time assumed until the first job finishes (T is learned from the status store from then on).
+   * @defaultValue 30 s
+   */
+  readonly initialServiceTimeMs?: number;
+}
+
+/** What the policy remembers between evaluations (plain JSON). */
+export interface ThriftQueuePolicyMemory {
+  readonly arrival: ArrivalRateMemory;
+  readonly serviceTime: ServiceTimeMemory;
+  readonly dailyCycle: DailyCycleMemory;
+  readonly scaleIn: ScaleInMemory;
+}
+
+interface ResolvedOptions {
+  readonly evaluationIntervalMs: number;
+  readonly lateFraction: number;
+  readonly predictive: boolean;
+  readonly minHoldMs: number;
+  readonly initialServiceTimeMs: number;
+}
+
+function resolveOptions(limits: ScalingLimits, options: ThriftQueuePolicyOptions): ResolvedOptions {
+  const resolved: ResolvedOptions = {
+    evaluationIntervalMs: options.evaluationIntervalMs ?? 10_000,
+    lateFraction: options.lateFraction ?? 0.005,
+    predictive: options.predictive ?? true,
+    minHoldMs: options.minHoldMs ?? 120_000,
+    initialServiceTimeMs: options.initialServiceTimeMs ?? 30_000,
+  };
+  const problems: string[] = [];
+  if (!(limits.min >= 0) || !Number.isFinite(limits.min))
+    problems.push(`limits.min must be a finite number ≥ 0 (got ${limits.min})`);
+  if (!(limits.max >= limits.min)) problems.push(`limits.max must be ≥ limits.min (got ${limits.max})`);
+  if (!(limits.maxStep >= 1)) problems.push(`limits.maxStep must be ≥ 1 (got ${limits.maxStep})`);
+  if (!(limits.targetWaitMs > 0) || !Number.isFinite(limits.targetWaitMs))
+    problems.push(`limits.targetWaitMs must be a finite number > 0 (got ${limits.targetWaitMs})`);
+  if (!(resolved.evaluationIntervalMs > 0))
+    problems.push(`evaluationIntervalMs must be > 0 (got ${resolved.evaluationIntervalMs})`);
+  if (!(resolved.lateFraction > 0 && resolved.lateFraction < 1))
+    problems.push(`lateFraction must be in (0, 1) (got ${resolved.lateFraction})`);
+  if (!(resolved.minHoldMs >= 0)) problems.push(`minHoldMs must be ≥ 0 (got ${resolved.minHoldMs})`);
+  if (!(resolved.initialServiceTimeMs > 0))
+    problems.push(`initialServiceTimeMs must be > 0 (got ${resolved.initialServiceTimeMs})`);
+  if (problems.length > 0) throw new ScalerError("SCALER_CONFIG", `thrift-queue policy: ${problems.join("; ")}`);
+  return resolved;
+}
+
+/** The thrift-queue policy for these limits. Throws `ScalerError` `SCALER_CONFIG` for invalid limits or options. */
+export function thriftQueuePolicy(
+  limits: ScalingLimits,
+  options: ThriftQueuePolicyOptions = {},
+): ScalingPolicy<ThriftQueuePolicyMemory> {
+  const settings = resolveOptions(limits, options);
+  return {
+    name: "thrift-queue",
+    evaluationIntervalMs: settings.evaluationIntervalMs,
+    scaleIn: "drain-idle",
+    countsBooting: true,
+    initialMemory: () => ({
+      arrival: initialArrivalRate(),
+      serviceTime: initialServiceTime(),
+      dailyCycle: initialDailyCycle(),
+      scaleIn: initialScaleIn(),
+    }),
+    decide: (input, memory) => decide(limits, settings, input, memory),
+  };
+}
+
+function decide(
+  limits: ScalingLimits,
+  settings: ResolvedOptions,
+  rawInput: PolicyInput,
+  memory: ThriftQueuePolicyMemory,
+): PolicyStep<ThriftQueuePolicyMemory> {
+  const input = sanitizeInput(rawInput);
+  const { queue, fleet } = input;
+  const perInstance = Math.max(1, input.concurrencyPerInstance);
+  const queued = queue.visible + queue.inFlight + queue.delayed;
+  const arrival = observeArrivals(memory.arrival, input.now, queued, input.completedSinceLast);
+  const serviceTime = observeServiceTimes(memory.serviceTime, input.now, input.serviceTimesMs);
+  const dailyCycle = settings.predictive
+    ? observeDailyCycle(memory.dailyCycle, input.now, arrival.lastArrivals, arrival.lastIntervalMs)
+    : memory.dailyCycle;
+
+  const learned = serviceTime.samples > 0 && serviceTime.meanSeconds > 0;
+  const serviceSeconds = learned ? serviceTime.meanSeconds : settings.initialServiceTimeMs / 1000;
+  const variation = squaredVariation(serviceTime);
+  const waitSeconds = limits.targetWaitMs / 1000;
+  const bootSeconds = input.bootDelayMs / 1000;
+  const leadMs = input.bootDelayMs + settings.evaluationIntervalMs;
+  const ramp = settings.predictive ? predictedRampRatio(dailyCycle, input.now, leadMs) : 1;
+  const rate = plannedArrivalRate(arrival) * ramp;
+
+  const steadySlots = slotsForSteadyLoad(rate, serviceSeconds, variation, waitSeconds, settings.lateFraction);
+  // The backlog already waiting must drain in what is left of W once new capacity has booted (never less than a
+  // quarter of W or one evaluation, or a long boot would ask for one instance per job).
+  const oldestSeconds = (queue.oldestAgeMs ?? 0) / 1000;
+  const horizonSeconds = Math.max(
+    waitSeconds - Math.max(bootSeconds, oldestSeconds),
+    waitSeconds / 4,
+    settings.evaluationIntervalMs / 1000,
+  );
+  const drainSlots = slotsToDrainBacklog(queue.visible, serviceSeconds, horizonSeconds);
+  const steadyInstances = steadySlots / perInstance;
+  const drainInstances = drainSlots / perInstance;
+  let wanted = Math.ceil(steadyInstances + drainInstances - 1e-9);
+  // Scale from zero on the first message.
+  if (queue.visible + queue.inFlight > 0) wanted = Math.max(wanted, 1);
+
+  const current = fleet.running + fleet.booting;
+  const inFlightNeed = Math.ceil(Math.max(0, queue.inFlight - fleet.draining * perInstance) / perInstance - 1e-9);
+  const hold = holdWindowMs(input.bootDelayMs, settings.minHoldMs);
+  const stabilized = stabilizeScaleIn(memory.scaleIn, input.now, wanted, current, inFlightNeed, hold);
+  const desired = clampCapacity(stabilized.desired, current, limits);
+
+  const parts = [
+    `λ ${formatNumber(rate)}/s${ramp > 1 ? ` (×${formatNumber(ramp)} daily ramp ahead)` : ""} × T ${formatDuration(serviceSeconds)}${learned ? "" : " (assumed)"} ÷ ${perInstance}/inst = ${formatNumber(steadyInstances)} inst`,
+  ];
+  if (queue.visible > 0)
+    parts.push(
+      `backlog ${queue.visible} drains in ${formatDuration(horizonSeconds)}: +${formatNumber(drainInstances)}`,
+    );
+  let tail = `→ ${desired}`;
+  if (stabilized.heldBy !== null) tail += ` (${stabilized.heldBy})`;
+  if (desired !== stabilized.desired) tail += ` (limits ${limits.min}..${limits.max}, max step ${limits.maxStep})`;
+  return {
+    decision: { desired, reason: `${parts.join("; ")} ${tail}` },
+    memory: { arrival, serviceTime, dailyCycle, scaleIn: stabilized.memory },
+  };
+}
