@@ -1,0 +1,273 @@
+/**
+ * The `ec2` fleet: instances launched with RunInstances from a launch template and found again by their
+ * `thrift-queue:fleet` tag. Idempotency: the action id is RunInstances' ClientToken, so a retried or duplicated
+ * launch returns the instances the first one started instead of starting more (EC2 keeps a token's result for a
+ * while after launch); the action id and fencing token are also tags, so an operator can tell which decision
+ * started an instance. A launch asks for `MinCount: 1, MaxCount: count`: when EC2 has fewer than `count`, it
+ * launches what it has (the scaler sees the shortfall and asks again) instead of launching nothing.
+ *
+ * The SDK loads on first use, so users of other fleets never load `@aws-sdk/client-ec2`. Least-privilege IAM
+ * policy: docs/scaling-iam.md.
+ */
+import { createHash } from "node:crypto";
+import type { EC2Client, RunInstancesCommandInput } from "@aws-sdk/client-ec2";
+import type * as Ec2Sdk from "@aws-sdk/client-ec2";
+import type { Fleet, FleetAction, FleetInstance } from "../fleet.ts";
+import { awsFleetErrorCode, toFleetError } from "../aws-fleet-errors.ts";
+import { checkActionId, checkCount, chunksOf, throwIfClosed, uniqueIds } from "../aws-fleet-support.ts";
+import { resolveEc2FleetOptions, type Ec2FleetOptions, type ResolvedEc2FleetOptions } from "./ec2-fleet-options.ts";
+import {
+  DRAINING_PHASE,
+  FLEET_TAG,
+  LISTED_STATES,
+  PHASE_TAG,
+  launchTags,
+  tagValue,
+  toFleetInstance,
+} from "./ec2-instances.ts";
+import { encodeUserData } from "./ec2-user-data.ts";
+
+type Ec2Module = typeof Ec2Sdk;
+
+/** Ids per TerminateInstances/CreateTags call: EC2 takes up to 1000 and recommends smaller batches. */
+export const EC2_IDS_PER_CALL = 100;
+/** Instances per DescribeInstances page (EC2's largest). */
+const DESCRIBE_PAGE_SIZE = 1000;
+/** The error code of ids EC2 does not know (already terminated and gone, or never existed). */
+const NOT_FOUND = "InvalidInstanceID.NotFound";
+
+let sdk: Promise<Ec2Module> | undefined;
+
+function loadEc2Sdk(): Promise<Ec2Module> {
+  sdk ??= import("@aws-sdk/client-ec2");
+  return sdk;
+}
+
+/** A {@link Fleet} of EC2 instances launched from a launch template. */
+export class Ec2Fleet implements Fleet {
+  /** Always `ec2`. */
+  readonly kind = "ec2";
+  private readonly options: ResolvedEc2FleetOptions;
+  private made: EC2Client | undefined;
+  private closed = false;
+  /** Instances known to carry the draining tag (from the last list, or tagged since), so drain() tags each once. */
+  private tagged = new Set<string>();
+
+  /** Validates the options (one `SCALER_CONFIG` error naming every bad field); connects on first use. */
+  constructor(options: Ec2FleetOptions) {
+    this.options = resolveEc2FleetOptions(options);
+  }
+
+  /** Every instance tagged with this fleet's name that is not terminated, across all DescribeInstances pages. */
+  async list(): Promise<readonly FleetInstance[]> {
+    const { sdk, client } = await this.connect();
+    const instances: FleetInstance[] = [];
+    const tagged = new Set<string>();
+    let nextToken: string | undefined;
+    do {
+      const page = await this.call("DescribeInstances", () =>
+        client.send(
+          new sdk.DescribeInstancesCommand({
+            Filters: [
+              { Name: `tag:${FLEET_TAG}`, Values: [this.options.name] },
+              { Name: "instance-state-name", Values: [...LISTED_STATES] },
+            ],
+            MaxResults: DESCRIBE_PAGE_SIZE,
+            NextToken: nextToken,
+          }),
+        ),
+      );
+      for (const instance of (page.Reservations ?? []).flatMap((reservation) => reservation.Instances ?? [])) {
+        const listed = toFleetInstance(instance);
+        if (listed === undefined) continue;
+        instances.push(listed);
+        if (tagValue(instance, PHASE_TAG) === DRAINING_PHASE) tagged.add(listed.id);
+      }
+      nextToken = page.NextToken === "" ? undefined : page.NextToken;
+    } while (nextToken !== undefined);
+    this.tagged = tagged;
+    return instances;
+  }
+
+  /**
+   * RunInstances for `count` instances with the action id as ClientToken; returns the ones EC2 started (fewer
+   * than `count` when capacity is short). With `subnetIds`, a subnet without capacity hands over to the next one.
+   */
+  async launch(count: number, action: FleetAction): Promise<readonly FleetInstance[]> {
+    checkCount(count, "ec2 launch");
+    checkActionId(action.id, "ec2 launch");
+    if (count === 0) return [];
+    const { sdk, client } = await this.connect();
+    const subnets: readonly (string | undefined)[] =
+      this.options.subnetIds.length === 0 ? [undefined] : this.options.subnetIds;
+    for (const [index, subnet] of subnets.entries()) {
+      const request = this.runRequest(count, action, subnet, index);
+      try {
+        const response = await client.send(new sdk.RunInstancesCommand(request));
+        const launched = (response.Instances ?? []).flatMap((instance) => toFleetInstance(instance) ?? []);
+        this.logLaunch(count, action, launched, subnet);
+        return launched;
+      } catch (error) {
+        const last = index === subnets.length - 1;
+        if (last || awsFleetErrorCode(error) !== "InsufficientInstanceCapacity") {
+          throw toFleetError(error, `RunInstances (action ${action.id})`);
+        }
+        this.options.logger.warn(
+          { fleet: this.options.name, action: action.id, subnet, next: subnets[index + 1] },
+          "ec2 fleet: no capacity in this subnet, trying the next",
+        );
+      }
+    }
+    return [];
+  }
+
+  /** Tags the instances `thrift-queue:phase=draining` (once each; instances already gone are fine). */
+  async drain(instanceIds: readonly string[], action: FleetAction): Promise<void> {
+    checkActionId(action.id, "ec2 drain");
+    const { sdk, client } = await this.connect();
+    const untagged = uniqueIds(instanceIds).filter((id) => !this.tagged.has(id));
+    for (const batch of chunksOf(untagged, EC2_IDS_PER_CALL)) {
+      await this.sendSkippingMissing("CreateTags", batch, (ids) =>
+        client.send(new sdk.CreateTagsCommand({ Resources: ids, Tags: [{ Key: PHASE_TAG, Value: DRAINING_PHASE }] })),
+      );
+      for (const id of batch) this.tagged.add(id);
+    }
+  }
+
+  /** TerminateInstances in batches; instances already gone are fine. */
+  async terminate(instanceIds: readonly string[], action: FleetAction): Promise<void> {
+    checkActionId(action.id, "ec2 terminate");
+    const { sdk, client } = await this.connect();
+    for (const batch of chunksOf(uniqueIds(instanceIds), EC2_IDS_PER_CALL)) {
+      await this.sendSkippingMissing("TerminateInstances", batch, (ids) =>
+        client.send(new sdk.TerminateInstancesCommand({ InstanceIds: ids })),
+      );
+      for (const id of batch) this.tagged.delete(id);
+      this.options.logger.info(
+        { fleet: this.options.name, action: action.id, fencingToken: action.fencingToken, instances: batch },
+        "ec2 fleet: terminating instances",
+      );
+    }
+  }
+
+  /** RebootInstances: an OS reboot keeps the instance (and its id); the worker's unit starts again at boot. */
+  async recover(instanceId: string, action: FleetAction): Promise<void> {
+    checkActionId(action.id, "ec2 recover");
+    const { sdk, client } = await this.connect();
+    await this.sendSkippingMissing("RebootInstances", [instanceId], (ids) =>
+      client.send(new sdk.RebootInstancesCommand({ InstanceIds: ids })),
+    );
+    this.options.logger.info(
+      { fleet: this.options.name, action: action.id, instance: instanceId },
+      "ec2 fleet: reboot",
+    );
+  }
+
+  /** Idempotent; destroys the client only when the fleet made it. */
+  close(): Promise<void> {
+    this.closed = true;
+    this.made?.destroy();
+    this.made = undefined;
+    return Promise.resolve();
+  }
+
+  private runRequest(
+    count: number,
+    action: FleetAction,
+    subnet: string | undefined,
+    subnetIndex: number,
+  ): RunInstancesCommandInput {
+    const { launchTemplateId, launchTemplateName, launchTemplateVersion, userDataScript } = this.options;
+    const tags = launchTags(this.options.name, action, this.options.tags);
+    return {
+      LaunchTemplate: {
+        ...(launchTemplateId === undefined
+          ? { LaunchTemplateName: launchTemplateName }
+          : { LaunchTemplateId: launchTemplateId }),
+        Version: launchTemplateVersion,
+      },
+      MinCount: 1,
+      MaxCount: count,
+      ClientToken: clientToken(action.id, subnet, subnetIndex),
+      TagSpecifications: [
+        { ResourceType: "instance", Tags: tags },
+        { ResourceType: "volume", Tags: tags },
+      ],
+      ...(userDataScript === undefined ? {} : { UserData: encodeUserData(userDataScript) }),
+      ...(subnet === undefined ? {} : { SubnetId: subnet }),
+    };
+  }
+
+  private logLaunch(count: number, action: FleetAction, launched: readonly FleetInstance[], subnet?: string): void {
+    const context = {
+      fleet: this.options.name,
+      action: action.id,
+      fencingToken: action.fencingToken,
+      requested: count,
+      instances: launched.map((instance) => instance.id),
+      ...(subnet === undefined ? {} : { subnet }),
+    };
+    if (launched.length < count) {
+      this.options.logger.warn(context, `ec2 fleet: partial capacity, launched ${launched.length} of ${count}`);
+    } else {
+      this.options.logger.info(context, `ec2 fleet: launched ${launched.length}`);
+    }
+  }
+
+  /**
+   * Sends a call over `ids`, leaving out the ids EC2 says do not exist. EC2 fails the whole call when one id is
+   * unknown and names the unknown ids in the message; when it names none we can match, each id goes alone.
+   */
+  private async sendSkippingMissing(
+    operation: string,
+    ids: readonly string[],
+    send: (ids: string[]) => Promise<unknown>,
+  ): Promise<void> {
+    if (ids.length === 0) return;
+    try {
+      await send([...ids]);
+    } catch (error) {
+      if (awsFleetErrorCode(error) !== NOT_FOUND) throw toFleetError(error, operation);
+      const missing = new Set(String((error as Error).message).match(/\bi-[0-9a-f]{8,17}\b/g) ?? []);
+      const rest = ids.filter((id) => !missing.has(id));
+      if (rest.length === ids.length) {
+        if (ids.length === 1) return;
+        for (const id of ids) await this.sendSkippingMissing(operation, [id], send);
+        return;
+      }
+      this.options.logger.debug({ fleet: this.options.name, operation, gone: [...missing] }, "ec2 fleet: gone");
+      await this.sendSkippingMissing(operation, rest, send);
+    }
+  }
+
+  private async call<T>(operation: string, send: () => Promise<T>): Promise<T> {
+    try {
+      return await send();
+    } catch (error) {
+      throw toFleetError(error, operation);
+    }
+  }
+
+  private async connect(): Promise<{ sdk: Ec2Module; client: EC2Client }> {
+    throwIfClosed(this.closed, "ec2");
+    const ec2 = await loadEc2Sdk();
+    if (this.options.client !== undefined) return { sdk: ec2, client: this.options.client };
+    const { region, endpoint, credentials } = this.options;
+    this.made ??= new ec2.EC2Client({ region, endpoint, credentials });
+    return { sdk: ec2, client: this.made };
+  }
+}
+
+/**
+ * The ClientToken of a launch: the action id in the first subnet. A fallback subnet gets a token of its own (a
+ * hash of the action id and subnet, 64 hex characters), since EC2 refuses a token reused with another subnet.
+ */
+export function clientToken(actionId: string, subnet: string | undefined, subnetIndex: number): string {
+  if (subnetIndex === 0 || subnet === undefined) return actionId;
+  return createHash("sha256").update(`${actionId}\n${subnet}`).digest("hex");
+}
+
+/** An ec2 fleet; throws `SCALER_CONFIG` naming every bad option at once. */
+export function createEc2Fleet(options: Ec2FleetOptions): Ec2Fleet {
+  return new Ec2Fleet(options);
+}
