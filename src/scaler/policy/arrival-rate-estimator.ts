@@ -105,3 +105,15 @@ export function plannedArrivalRate(
   if (lastIsSpike) planned = Math.max(planned, memory.lastArrivals / intervalSeconds);
   return planned;
 }
+
+/**
+ * The standard error of the slow average for Poisson arrivals (jobs/s): an exponential average with time constant
+ * τ weighs about 2τ of history, so it has seen about 2τλ arrivals.
+ */
+export function slowRateStandardError(
+  memory: ArrivalRateMemory,
+  settings: ArrivalRateSettings = DEFAULT_ARRIVAL_RATE_SETTINGS,
+): number {
+  const windowSeconds = (2 * Math.max(1, Math.min(settings.slowTimeConstantMs, memory.observedMs))) / 1000;
+  return Math.sqrt(Math.max(0, memory.slowPerSecond) / windowSeconds);
+}

@@ -1,5 +1,5 @@
 /**
- * The predictive part: the daily cycle of the arrival rate, learned from history. The day is cut into buckets
+ * The predictive part: the daily cycle of the arrival rate, learned from history. The day (UTC) is cut into buckets
  * (15 min by default); each bucket keeps an exponentially weighted average, across days, of the rate seen in it.
  * The prediction is a ratio — how much higher the rate usually is at some time in the next `leadMs` than it is now
  * — applied to the rate measured now, so a weekly modulation of the level (quieter weekends) needs no separate
@@ -102,22 +102,18 @@ export function observeDailyCycle(
   };
 }
 
-/** The learned rate at a time of day (linear between bucket centres), or null when history is too short. */
+/**
+ * The learned rate in the bucket holding `time`, or null when history is too short. Buckets are not interpolated:
+ * a ramp that happens at 08:00 must not already seem to have begun at 07:53.
+ */
 export function learnedRateAt(
   memory: DailyCycleMemory,
   time: number,
   settings: DailyCycleSettings = DEFAULT_DAILY_CYCLE_SETTINGS,
 ): number | null {
-  const buckets = bucketCount(settings);
-  const shifted = time - settings.bucketMs / 2;
-  const lower = bucketIndex(shifted, settings);
-  const upper = (lower + 1) % buckets;
-  if ((memory.days[lower] ?? 0) < settings.minDays || (memory.days[upper] ?? 0) < settings.minDays) return null;
-  const ofDay = ((shifted % DAY_MS) + DAY_MS) % DAY_MS;
-  const fraction = Math.min(1, Math.max(0, (ofDay - lower * settings.bucketMs) / settings.bucketMs));
-  const a = memory.profile[lower] ?? 0;
-  const b = memory.profile[upper] ?? 0;
-  return a + fraction * (b - a);
+  const index = bucketIndex(time, settings);
+  if ((memory.days[index] ?? 0) < settings.minDays) return null;
+  return memory.profile[index] ?? 0;
 }
 
 /**
@@ -137,7 +133,7 @@ export function predictedRampRatio(
   if (!(peak > 0)) return 1;
   // A floor under "now" keeps a quiet night from turning a small absolute rise into a huge ratio.
   const base = Math.max(current, 0.05 * peak);
-  const steps = Math.max(1, Math.ceil(leadMs / (settings.bucketMs / 3)));
+  const steps = Math.max(1, Math.ceil(leadMs / (settings.bucketMs / 2)));
   let ahead = current;
   for (let step = 1; step <= steps; step += 1) {
     const value = learnedRateAt(memory, now + (leadMs * step) / steps, settings);

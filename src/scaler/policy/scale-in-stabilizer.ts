@@ -33,22 +33,28 @@ export function holdWindowMs(bootDelayMs: number, floorMs: number): number {
 }
 
 /**
- * Stabilizes `wanted` against the current capacity (booting + running). `inFlightNeed` is the fewest instances
- * that can hold the work in flight.
+ * Stabilizes the wanted capacity against the current one (booting + running). `wanted` is what the load asks
+ * for; `wantedHigh` the same with the load raised by its noise: capacity is added when below `wanted` and removed
+ * only when above `wantedHigh`, so an estimate wobbling around an instance boundary neither adds nor removes one
+ * (hysteresis). `inFlightNeed` is the fewest instances that can hold the
+ * work in flight.
  */
 export function stabilizeScaleIn(
   memory: ScaleInMemory,
   now: number,
   wanted: number,
+  wantedHigh: number,
   current: number,
   inFlightNeed: number,
   holdMs: number,
 ): StabilizedCapacity {
+  const target = wanted > current ? wanted : Math.min(current, Math.max(wanted, wantedHigh));
   const kept = memory.recent.filter(([at]) => at > now - holdMs && at <= now);
-  const recent = [...kept.slice(-(MAX_REMEMBERED_ENTRIES - 1)), [now, wanted] as const];
+  const recent = [...kept.slice(-(MAX_REMEMBERED_ENTRIES - 1)), [now, target] as const];
   const next: ScaleInMemory = { recent };
-  if (wanted >= current) return { desired: wanted, heldBy: null, memory: next };
-  let windowMax = wanted;
+  const band = target > wanted ? `noise band keeps ${target}` : null;
+  if (target >= current) return { desired: target, heldBy: band, memory: next };
+  let windowMax = target;
   for (const [, value] of recent) windowMax = Math.max(windowMax, value);
   const floor = Math.max(windowMax, inFlightNeed);
   if (floor >= current) {
@@ -58,12 +64,12 @@ export function stabilizeScaleIn(
         : `held ${Math.round(holdMs / 1000)} s at ${windowMax}`;
     return { desired: current, heldBy: why, memory: next };
   }
-  if (floor > wanted) {
+  if (floor > target) {
     const why =
       inFlightNeed > windowMax
         ? `in-flight work needs ${inFlightNeed}`
         : `held ${Math.round(holdMs / 1000)} s at ${windowMax}`;
     return { desired: floor, heldBy: why, memory: next };
   }
-  return { desired: wanted, heldBy: null, memory: next };
+  return { desired: target, heldBy: band, memory: next };
 }

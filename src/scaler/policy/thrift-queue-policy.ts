@@ -9,6 +9,7 @@ import {
   initialArrivalRate,
   observeArrivals,
   plannedArrivalRate,
+  slowRateStandardError,
 } from "./arrival-rate-estimator.ts";
 import { slotsForSteadyLoad, slotsToDrainBacklog } from "./capacity-model.ts";
 import { type DailyCycleMemory, initialDailyCycle, observeDailyCycle, predictedRampRatio } from "./daily-cycle.ts";
@@ -52,6 +53,9 @@ export interface ThriftQueuePolicyMemory {
   readonly dailyCycle: DailyCycleMemory;
   readonly scaleIn: ScaleInMemory;
 }
+
+/** How many standard errors of the arrival-rate estimate the scale-in side of the hysteresis band sits above. */
+const NOISE_BAND_DEVIATIONS = 2.5;
 
 interface ResolvedOptions {
   readonly evaluationIntervalMs: number;
@@ -131,7 +135,10 @@ function decide(
   const bootSeconds = input.bootDelayMs / 1000;
   const leadMs = input.bootDelayMs + settings.evaluationIntervalMs;
   const ramp = settings.predictive ? predictedRampRatio(dailyCycle, input.now, leadMs) : 1;
-  const rate = plannedArrivalRate(arrival) * ramp;
+  const planned = plannedArrivalRate(arrival);
+  const rate = planned * ramp;
+  // The rate raised by its noise: the scale-in side of the hysteresis band.
+  const highRate = (planned + NOISE_BAND_DEVIATIONS * slowRateStandardError(arrival)) * ramp;
 
   const steadySlots = slotsForSteadyLoad(rate, serviceSeconds, variation, waitSeconds, settings.lateFraction);
   // The backlog already waiting must drain in what is left of W once new capacity has booted (never less than a
@@ -146,13 +153,18 @@ function decide(
   const steadyInstances = steadySlots / perInstance;
   const drainInstances = drainSlots / perInstance;
   let wanted = Math.ceil(steadyInstances + drainInstances - 1e-9);
+  const highSlots = slotsForSteadyLoad(highRate, serviceSeconds, variation, waitSeconds, settings.lateFraction);
+  let wantedHigh = Math.ceil((highSlots + drainSlots) / perInstance - 1e-9);
   // Scale from zero on the first message.
-  if (queue.visible + queue.inFlight > 0) wanted = Math.max(wanted, 1);
+  if (queue.visible + queue.inFlight > 0) {
+    wanted = Math.max(wanted, 1);
+    wantedHigh = Math.max(wantedHigh, 1);
+  }
 
   const current = fleet.running + fleet.booting;
   const inFlightNeed = Math.ceil(Math.max(0, queue.inFlight - fleet.draining * perInstance) / perInstance - 1e-9);
   const hold = holdWindowMs(input.bootDelayMs, settings.minHoldMs);
-  const stabilized = stabilizeScaleIn(memory.scaleIn, input.now, wanted, current, inFlightNeed, hold);
+  const stabilized = stabilizeScaleIn(memory.scaleIn, input.now, wanted, wantedHigh, current, inFlightNeed, hold);
   const desired = clampCapacity(stabilized.desired, current, limits);
 
   const parts = [
