@@ -6,6 +6,8 @@
 import process from "node:process";
 import { Worker } from "../../consumer/worker.ts";
 import type { Logger } from "../../logger.ts";
+import { watchDrainRequests } from "../../scaler/drain-request.ts";
+import { INSTANCE_ID_ENV } from "../../scaler/fleet/local/local-fleet.ts";
 import { openStatusStore } from "../../status/open-status-store.ts";
 import type { StatusStore } from "../../status/status-store.ts";
 import type { CliCommand } from "../command.ts";
@@ -31,7 +33,10 @@ bigint, binary as Uint8Array, sets and maps as Set and Map, enums as numbers. Jo
 status store when --store is given (sqlite:<path>, postgres://…). Logs JSON lines on stderr.
 
 SIGTERM or SIGINT: take no new jobs, let running ones finish within --drain-timeout seconds (default 30), exit 0.
-A second signal stops at once: unfinished jobs go back to the queue, exit 128 + the signal's number.`;
+A second signal stops at once: unfinished jobs go back to the queue, exit 128 + the signal's number.
+
+--instance-id (default: $THRIFT_QUEUE_INSTANCE_ID, then the host name) names the fleet instance in heartbeats. With
+--store, the worker also stops as on SIGTERM when the scaler asks its instance to drain (thrift-queue scaler).`;
 
 /** `thrift-queue worker`: handlers from a module, no code generation. */
 export const workerCommand: CliCommand = {
@@ -56,6 +61,7 @@ export const workerCommand: CliCommand = {
     const concurrency = wholeNumber(values.concurrency ?? "10", "--concurrency", 1);
     const drainTimeoutMs = wholeNumber(values["drain-timeout"] ?? "30", "--drain-timeout", 0) * 1000;
     const leaseMs = values["lease-ms"] === undefined ? undefined : wholeNumber(values["lease-ms"], "--lease-ms", 1);
+    const instanceId = values["instance-id"] ?? nonEmpty(process.env[INSTANCE_ID_ENV]);
     const handlersPath = requireOption(values.handlers, "handlers");
     const transportUrl = requireOption(values.transport, "transport");
     const index = await loadCliSchema(requireOption(values.idl, "idl"), values["include-dir"] ?? []);
@@ -77,14 +83,16 @@ export const workerCommand: CliCommand = {
         logger,
         ...(leaseMs === undefined ? {} : { leaseMs }),
         ...(values["worker-id"] === undefined ? {} : { workerId: values["worker-id"] }),
-        ...(values["instance-id"] === undefined ? {} : { instanceId: values["instance-id"] }),
+        ...(instanceId === undefined ? {} : { instanceId }),
       });
       for (const { service, handler } of handlers) worker.handle(service, handler);
       const ending = untilSignalled(worker, transport, drainTimeoutMs, logger);
+      const stopWatching = watchForDrain(store, instanceId, logger);
       worker.start();
       const services = handlers.map((loaded) => loaded.service.name);
       logger.info({ workerId: worker.workerId, queue: transport.queue, services, concurrency }, "worker started");
       const { signal, forced } = await ending;
+      stopWatching();
       code = forced ? signalExitCode(signal) : 0;
       logger.info({ workerId: worker.workerId, ...worker.stats, exitCode: code }, "worker stopped");
     } finally {
@@ -96,6 +104,27 @@ export const workerCommand: CliCommand = {
     return code;
   },
 };
+
+/**
+ * A drain request from the scaler stops the worker the way SIGTERM does (the same path, the same grace period), so
+ * an instance leaving the fleet finishes what it runs.
+ */
+function watchForDrain(store: StatusStore | undefined, instanceId: string | undefined, logger: Logger): () => void {
+  if (store === undefined || instanceId === undefined) return () => undefined;
+  return watchDrainRequests({
+    store,
+    instanceId,
+    logger,
+    onDrainRequested: () => {
+      logger.info({ instanceId }, "the scaler asked this instance to drain");
+      process.kill(process.pid, "SIGTERM");
+    },
+  });
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === undefined || value === "" ? undefined : value;
+}
 
 /**
  * Handlers that outlived the grace period (or a forced stop) may still hold timers that would keep the process
