@@ -48,19 +48,14 @@ export class LeaderElection {
    * outage of the store does not hand leadership around.
    */
   async renew(now: number): Promise<LeadershipState> {
-    const before = this.leaseAt(now);
-    let lease: Lease | undefined;
-    try {
-      lease = await this.options.store.acquireLease({
-        name: this.options.leaseName,
-        holder: this.options.holder,
-        ttlMs: this.options.ttlMs,
-        now,
-      });
-    } catch (error) {
-      this.held = before;
-      throw error;
-    }
+    // What this scaler last held, lapsed or not: losing it is news even when it lapsed before this renewal.
+    const before = this.held;
+    const lease = await this.options.store.acquireLease({
+      name: this.options.leaseName,
+      holder: this.options.holder,
+      ttlMs: this.options.ttlMs,
+      now,
+    });
     this.held = lease;
     const gained = lease !== undefined && (before === undefined || before.token !== lease.token);
     const lost = before !== undefined && (lease === undefined || lease.token !== before.token);
