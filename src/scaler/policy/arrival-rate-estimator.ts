@@ -65,13 +65,12 @@ export function observeArrivals(
   const intervalMs = now - memory.lastAt;
   const arrivals = Math.max(0, queued - memory.lastQueued + completed);
   const rate = arrivals / (intervalMs / 1000);
-  // While warming up, the averages use the elapsed time as their time constant so the first minutes are not
-  // biased toward the zero the estimator started from.
+  // While warming up, the averages are plain means of what was seen so far, so the first minutes are not biased
+  // toward the zero the estimator started from.
   const observedMs = memory.observedMs + intervalMs;
-  const fastTau = Math.min(settings.fastTimeConstantMs, observedMs);
-  const slowTau = Math.min(settings.slowTimeConstantMs, observedMs);
-  const fastWeight = 1 - Math.exp(-intervalMs / fastTau);
-  const slowWeight = 1 - Math.exp(-intervalMs / slowTau);
+  const warmUpWeight = intervalMs / observedMs;
+  const fastWeight = Math.max(warmUpWeight, 1 - Math.exp(-intervalMs / settings.fastTimeConstantMs));
+  const slowWeight = Math.max(warmUpWeight, 1 - Math.exp(-intervalMs / settings.slowTimeConstantMs));
   return {
     lastAt: now,
     lastQueued: queued,

@@ -1,5 +1,6 @@
 /** The thrift-queue policy: scale from zero, caps, spikes, stability, learned T, prediction, safety, memory. */
 import { describe, expect, it } from "vitest";
+import { ScalerError } from "../../../../src/errors.ts";
 import type { PolicyInput, ScalingLimits } from "../../../../src/scaler/policy/scaling-policy.ts";
 import {
   type ThriftQueuePolicyMemory,
@@ -123,9 +124,14 @@ describe("thriftQueuePolicy", () => {
   });
 
   it("refuses invalid limits with a SCALER_CONFIG error naming every bad field", () => {
-    expect(() => thriftQueuePolicy({ min: 5, max: 2, maxStep: 0, targetWaitMs: 0 })).toThrow(
-      expect.objectContaining({ code: "SCALER_CONFIG", message: expect.stringMatching(/max.*maxStep.*targetWaitMs/s) }),
-    );
+    const attempt = (): unknown => thriftQueuePolicy({ min: 5, max: 2, maxStep: 0, targetWaitMs: 0 });
+    expect(attempt).toThrow(ScalerError);
+    expect(attempt).toThrow(/limits\.max.*limits\.maxStep.*limits\.targetWaitMs/s);
+    try {
+      attempt();
+    } catch (error) {
+      expect((error as ScalerError).code).toBe("SCALER_CONFIG");
+    }
   });
 
   it("scales from zero on the first message", () => {

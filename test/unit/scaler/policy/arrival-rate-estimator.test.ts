@@ -1,0 +1,62 @@
+/** The arrival-rate estimator: arrivals from the change in queued jobs plus completions, noise vs spikes. */
+import { describe, expect, it } from "vitest";
+import {
+  type ArrivalRateMemory,
+  initialArrivalRate,
+  observeArrivals,
+  plannedArrivalRate,
+  slowRateStandardError,
+} from "../../../../src/scaler/policy/arrival-rate-estimator.ts";
+
+/** Observes `perInterval` arrivals, all completed, every 10 s for `intervals` intervals. */
+function feed(
+  memory: ArrivalRateMemory,
+  from: number,
+  intervals: number,
+  perInterval: (i: number) => number,
+): ArrivalRateMemory {
+  let next = memory;
+  for (let i = 1; i <= intervals; i += 1) next = observeArrivals(next, from + i * 10_000, 0, perInterval(i));
+  return next;
+}
+
+describe("arrival-rate estimator", () => {
+  it("gives no rate from the first observation, then counts Δqueued + completed", () => {
+    const first = observeArrivals(initialArrivalRate(), 0, 50, 0);
+    expect(first.slowPerSecond).toBe(0);
+    expect(first.lastAt).toBe(0);
+    // 50 → 70 queued while 30 finished: 50 arrivals in 10 s.
+    const second = observeArrivals(first, 10_000, 70, 30);
+    expect(second.lastArrivals).toBe(50);
+    expect(second.fastPerSecond).toBeCloseTo(5, 5);
+    expect(second.slowPerSecond).toBeCloseTo(5, 5);
+  });
+
+  it("converges on a steady rate and plans for it", () => {
+    const memory = feed(initialArrivalRate(), 0, 360, (i) => (i % 2 === 0 ? 18 : 22));
+    expect(memory.slowPerSecond).toBeCloseTo(2, 1);
+    expect(plannedArrivalRate(memory)).toBeCloseTo(memory.slowPerSecond, 5);
+  });
+
+  it("follows a spike at once instead of waiting for the slow average", () => {
+    const steady = feed(initialArrivalRate(), 0, 360, () => 20);
+    const spiked = observeArrivals(steady, 3_610_000, 0, 200);
+    expect(spiked.slowPerSecond).toBeLessThan(3);
+    expect(plannedArrivalRate(spiked)).toBeCloseTo(20, 5);
+  });
+
+  it("never counts negative arrivals and ignores a clock that did not move", () => {
+    const first = observeArrivals(initialArrivalRate(), 0, 100, 0);
+    const drained = observeArrivals(first, 10_000, 0, 0);
+    expect(drained.lastArrivals).toBe(0);
+    expect(observeArrivals(drained, 10_000, 500, 0).slowPerSecond).toBe(drained.slowPerSecond);
+  });
+
+  it("has a standard error that shrinks relative to the rate as the rate grows", () => {
+    const low = feed(initialArrivalRate(), 0, 360, () => 10);
+    const high = feed(initialArrivalRate(), 0, 360, () => 1000);
+    expect(slowRateStandardError(low) / low.slowPerSecond).toBeGreaterThan(
+      5 * (slowRateStandardError(high) / high.slowPerSecond),
+    );
+  });
+});
