@@ -74,3 +74,18 @@ export function slotsToDrainBacklog(backlog: number, serviceSeconds: number, hor
   if (!(horizonSeconds > 0)) return backlog;
   return Math.min(backlog, (backlog * serviceSeconds) / horizonSeconds);
 }
+
+/**
+ * Slots for steady load plus a backlog: the steady sizing's margin above the load already drains some backlog
+ * (it is what absorbs the queue that Poisson arrivals build), so only a backlog beyond what that margin clears
+ * within the horizon adds slots.
+ */
+export function slotsWithBacklog(
+  steadySlots: number,
+  load: number,
+  backlog: number,
+  serviceSeconds: number,
+  horizonSeconds: number,
+): number {
+  return Math.max(steadySlots, Math.max(0, load) + slotsToDrainBacklog(backlog, serviceSeconds, horizonSeconds));
+}

@@ -11,7 +11,7 @@ import {
   plannedArrivalRate,
   slowRateStandardError,
 } from "./arrival-rate-estimator.ts";
-import { slotsForSteadyLoad, slotsToDrainBacklog } from "./capacity-model.ts";
+import { slotsForSteadyLoad, slotsWithBacklog } from "./capacity-model.ts";
 import { type DailyCycleMemory, initialDailyCycle, observeDailyCycle, predictedRampRatio } from "./daily-cycle.ts";
 import { type ScaleInMemory, holdWindowMs, initialScaleIn, stabilizeScaleIn } from "./scale-in-stabilizer.ts";
 import {
@@ -149,12 +149,14 @@ function decide(
     waitSeconds / 4,
     settings.evaluationIntervalMs / 1000,
   );
-  const drainSlots = slotsToDrainBacklog(queue.visible, serviceSeconds, horizonSeconds);
+  const backlog = queue.visible;
+  const totalSlots = slotsWithBacklog(steadySlots, rate * serviceSeconds, backlog, serviceSeconds, horizonSeconds);
   const steadyInstances = steadySlots / perInstance;
-  const drainInstances = drainSlots / perInstance;
-  let wanted = Math.ceil(steadyInstances + drainInstances - 1e-9);
+  const drainInstances = (totalSlots - steadySlots) / perInstance;
+  let wanted = Math.ceil(totalSlots / perInstance - 1e-9);
   const highSlots = slotsForSteadyLoad(highRate, serviceSeconds, variation, waitSeconds, settings.lateFraction);
-  let wantedHigh = Math.ceil((highSlots + drainSlots) / perInstance - 1e-9);
+  const highTotal = slotsWithBacklog(highSlots, highRate * serviceSeconds, backlog, serviceSeconds, horizonSeconds);
+  let wantedHigh = Math.ceil(highTotal / perInstance - 1e-9);
   // Scale from zero on the first message.
   if (queue.visible + queue.inFlight > 0) {
     wanted = Math.max(wanted, 1);
@@ -170,7 +172,7 @@ function decide(
   const parts = [
     `λ ${formatNumber(rate)}/s${ramp > 1 ? ` (×${formatNumber(ramp)} daily ramp ahead)` : ""} × T ${formatDuration(serviceSeconds)}${learned ? "" : " (assumed)"} ÷ ${perInstance}/inst = ${formatNumber(steadyInstances)} inst`,
   ];
-  if (queue.visible > 0)
+  if (drainInstances > 0)
     parts.push(
       `backlog ${queue.visible} drains in ${formatDuration(horizonSeconds)}: +${formatNumber(drainInstances)}`,
     );

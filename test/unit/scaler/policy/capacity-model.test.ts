@@ -4,6 +4,7 @@ import {
   probabilityOfLongWait,
   slotsForSteadyLoad,
   slotsToDrainBacklog,
+  slotsWithBacklog,
 } from "../../../../src/scaler/policy/capacity-model.ts";
 
 describe("capacity model", () => {
@@ -45,5 +46,14 @@ describe("capacity model", () => {
     expect(slotsToDrainBacklog(5, 600, 60)).toBe(5);
     expect(slotsToDrainBacklog(0, 10, 50)).toBe(0);
     expect(slotsToDrainBacklog(10, 10, 0)).toBe(10);
+  });
+});
+
+describe("slotsWithBacklog", () => {
+  it("adds slots only for a backlog beyond what the steady margin clears", () => {
+    // 60 Erlangs sized at 70 slots: 10 spare slots of 30 s jobs clear 10 jobs per 30 s horizon.
+    expect(slotsWithBacklog(70, 60, 5, 30, 30)).toBe(70);
+    expect(slotsWithBacklog(70, 60, 100, 30, 30)).toBe(160);
+    expect(slotsWithBacklog(0, 0, 5000, 1, 10)).toBe(500);
   });
 });
