@@ -35,12 +35,16 @@ export function fixedStatements({ jobs, workers, leases }: StatusTables) {
   return {
     enqueue: `INSERT INTO ${jobs} (id, service, method, state, attempt, queue, enqueued_at, updated_at)
       VALUES (:id, :service, :method, 'queued', 0, :queue, :enqueuedAt, :enqueuedAt) ON CONFLICT (id) DO NOTHING`,
-    // A move that creates its record writes the moved record at once (any move applies to a record just made).
+    // A move that may create its record, as one statement: a missing record is written moved at once (any move
+    // applies to a record just made), an existing one is moved under the guards — so the worker's usual move (the
+    // producer's `queued` already there) costs one statement, not a failed insert and then an update.
     createMoved: `INSERT INTO ${jobs} (id, service, method, state, attempt, worker_id, queue, enqueued_at, started_at,
         updated_at, finished_at, error_type, error_message, result)
       VALUES (:id, :service, :method, :to, :createdAttempt, :createdWorkerId, :queue, :enqueuedAt, :startedAt,
         :at, :finishedAt, :errorType, :errorMessage, :result)
-      ON CONFLICT (id) DO NOTHING RETURNING *`,
+      ON CONFLICT (id) DO UPDATE SET ${anyMoveSet()}
+      WHERE ${anyMoveGuards()}
+      RETURNING *`,
     get: `SELECT * FROM ${jobs} WHERE id = :id`,
     progress: `UPDATE ${jobs} SET progress = :percent, progress_message = :message, updated_at = :at
       WHERE id = :id AND state = 'running' AND attempt = :attempt`,
@@ -93,6 +97,40 @@ export function transitionSql(jobs: string, to: Exclude<JobState, "queued">): st
     RETURNING *`;
 }
 
+/** The most guards any move has (the upsert of a move to any state has this many `:guardStateN` slots). */
+const GUARD_SLOTS = Math.max(...JOB_STATES.map((state) => transitionGuards(state, 1).length));
+
+/** The `SET` of {@link transitionSql} for a move whose target state is the parameter `:to`. */
+function anyMoveSet(): string {
+  return `state = :to,
+      attempt = CASE WHEN :to = 'cancelled' THEN attempt ELSE :attempt END,
+      worker_id = CASE WHEN :to = 'cancelled' THEN worker_id ELSE COALESCE(:workerId, worker_id) END,
+      started_at = CASE WHEN :to = 'running' THEN COALESCE(started_at, :at) ELSE started_at END,
+      updated_at = :at,
+      finished_at = :finishedAt,
+      error_type = CASE WHEN :to = 'succeeded' THEN NULL ELSE COALESCE(:errorType, error_type) END,
+      error_message = CASE WHEN :to = 'succeeded' THEN NULL WHEN :errorType IS NULL THEN error_message
+        ELSE :errorMessage END,
+      result = COALESCE(:result, result)`;
+}
+
+/** The guards of a move to `:to` as parameters: unused slots bind NULL, which no state equals. */
+function anyMoveGuards(): string {
+  const slots = Array.from({ length: GUARD_SLOTS }, (_, index) => index);
+  return slots.map((index) => `(state = :guardState${index} AND attempt <= :guardMax${index})`).join(" OR ");
+}
+
+/** The `:guardStateN`/`:guardMaxN` parameters of the upsert for a move to `to` at `attempt`. */
+function anyMoveGuardParameters(to: JobState, attempt: number): Parameters {
+  const parameters: Parameters = {};
+  transitionGuards(to, attempt).forEach((guard, index) => {
+    parameters[`guardState${index}`] = guard.from;
+    // `cancelled` ignores attempts: any attempt a record can have is below this bound.
+    parameters[`guardMax${index}`] = Number.isFinite(guard.maxAttempt) ? guard.maxAttempt : Number.MAX_SAFE_INTEGER;
+  });
+  return parameters;
+}
+
 /** The `:maxN` parameters of {@link transitionSql} for a move at `attempt`. */
 export function guardParameters(to: JobState, attempt: number): Parameters {
   const parameters: Parameters = {};
@@ -141,6 +179,7 @@ export function transitionParameters(move: JobTransition): Parameters {
   const error = move.to === "succeeded" ? undefined : move.error;
   return {
     ...guardParameters(move.to, move.attempt),
+    ...anyMoveGuardParameters(move.to, move.attempt),
     id: move.id,
     to: move.to,
     attempt: move.attempt,

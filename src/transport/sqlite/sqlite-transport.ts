@@ -16,6 +16,7 @@ import { resolveSqliteOptions, type ResolvedSqliteOptions, type SqliteTransportO
 import { SqliteQueueStore, type Settlement, type TakenMessage } from "./sqlite-queue-store.ts";
 import { invalidMessageProblem } from "./sqlite-row.ts";
 import { PrefetchBuffer } from "./sqlite-prefetch.ts";
+import { SettleBatch } from "./sqlite-settle-batch.ts";
 import { openQueueDatabase } from "./sqlite-schema.ts";
 import { oversizedPayloads } from "../payload-limit.ts";
 
@@ -23,6 +24,8 @@ export type { SqliteTransportOptions } from "./sqlite-options.ts";
 
 /** Longest delay, about 100 years: far enough for any job, small enough for exact integers in the file. */
 const MAX_DELAY_MS = 100 * 365 * 24 * 60 * 60 * 1000;
+/** Settlements per transaction at most (a write lock held for a few milliseconds at worst). */
+const MAX_SETTLE_BATCH = 512;
 
 /** A queue in a SQLite file, shared by every transport and process that opens the file with the same queue name. */
 export class SqliteTransport implements Transport {
@@ -42,6 +45,7 @@ export class SqliteTransport implements Transport {
   private readonly options: ResolvedSqliteOptions;
   private readonly database: DatabaseSync;
   private readonly store: SqliteQueueStore;
+  private readonly settlements: SettleBatch;
   /** Where consumers of this process meet to be woken. */
   private readonly workKey: string;
   private readonly inFlight = new InFlightDeliveries();
@@ -74,6 +78,7 @@ export class SqliteTransport implements Transport {
       this.database.close();
       throw toSqliteTransportError(error, `cannot prepare the queue statements of ${path}`, queue);
     }
+    this.settlements = new SettleBatch(this.database, MAX_SETTLE_BATCH);
     this.workKey = sqliteWorkKey(path, queue);
   }
 
@@ -172,7 +177,10 @@ export class SqliteTransport implements Transport {
       this.stopping.abort();
       await this.inFlight.drain(options.drainTimeoutMs ?? 30_000);
       for (const buffer of this.prefetchBuffers) buffer.clear();
-      if (this.database.isOpen) this.database.close();
+      if (this.database.isOpen) {
+        this.settlements.flush();
+        this.database.close();
+      }
     })();
     return this.closing;
   }
@@ -241,15 +249,19 @@ export class SqliteTransport implements Transport {
         });
       }
     };
+    // Settled in the batch of this event-loop turn (one commit for all of them); resolved once committed.
     const settle = (action: Settlement): Promise<void> =>
-      this.run(
-        `${action.kind} failed`,
-        () => {
-          owned(this.store.settle(lease, action, this.options.maxAttempts, this.options.now()));
-          if (action.kind !== "ack") notifySqliteWork(this.workKey);
-        },
-        ids,
-      );
+      this.settlements
+        .settle(() => this.store.settle(lease, action, this.options.maxAttempts, this.options.now()))
+        .then(
+          (changed) => {
+            owned(changed);
+            if (action.kind !== "ack") notifySqliteWork(this.workKey);
+          },
+          (error: unknown) => {
+            throw toSqliteTransportError(error, `${action.kind} failed`, this.queue, ids);
+          },
+        );
     return this.inFlight.track(envelope, lease.attempt, this.queue, {
       ack: () => settle({ kind: "ack" }),
       nack: (delayMs, reason) => settle({ kind: "nack", delayMs: clampDelay(delayMs), reason }),
