@@ -1,14 +1,52 @@
 /**
  * Checks of what callers pass to a status store before it reaches the database: a value a driver cannot bind
  * (undefined, NaN, an object) or a missing required field is `STORE_INVALID_RECORD` naming the field, never a
- * driver error or a crash. Shared by the SQLite and DynamoDB stores.
+ * driver error or a crash. Shared by the SQLite and DynamoDB stores; the scaler event checks by all four.
  */
 import { StatusStoreError } from "../errors.ts";
 import { JOB_STATES } from "./job-state.ts";
-import type { JobTransition, LeaseClaim, NewJob, ProgressUpdate, ScrubOptions, WorkerRecord } from "./status-store.ts";
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from "./query-page.ts";
+import type {
+  JobTransition,
+  ScalerEventKind,
+  ScalerEventQuery,
+  LeaseClaim,
+  NewJob,
+  ProgressUpdate,
+  ScalerEvent,
+  ScrubOptions,
+  WorkerRecord,
+} from "./status-store.ts";
 
 const MOVE_TARGETS: ReadonlySet<string> = new Set(JOB_STATES.filter((state) => state !== "queued"));
 const WORKER_STATUSES: ReadonlySet<string> = new Set(["running", "draining", "stopped"]);
+
+/** Every kind of scaler event, in the order docs list them. */
+export const SCALER_EVENT_KINDS: readonly ScalerEventKind[] = [
+  "decision",
+  "launch",
+  "drain",
+  "terminate",
+  "recover",
+  "leader",
+  "scrub",
+  "error",
+];
+const EVENT_KINDS: ReadonlySet<string> = new Set(SCALER_EVENT_KINDS);
+
+/** Limits of a scaler event's fields (lengths in UTF-16 code units, memory in UTF-8 bytes). */
+export const SCALER_EVENT_LIMITS = {
+  id: 64,
+  lease: 200,
+  scalerId: 200,
+  reason: 2000,
+  instanceIds: 1000,
+  instanceId: 200,
+  memoryBytes: 64 * 1024,
+} as const;
+
+/** A lone surrogate: no store can keep it as UTF-8. */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 /** Collects the problems of one input. */
 class Problems {
@@ -22,6 +60,17 @@ class Problems {
   time(name: string, value: unknown, optional = false): void {
     if (optional && value === undefined) return;
     if (typeof value !== "number" || !Number.isFinite(value)) this.list.push(`${name} must be a finite number`);
+  }
+
+  /** A string of at most `max` code units that every store keeps exactly; non-empty unless `empty`. */
+  storable(name: string, value: unknown, max: number, empty = false): void {
+    if (typeof value !== "string") this.list.push(`${name} must be a string`);
+    else if (value === "" && !empty) this.list.push(`${name} must not be empty`);
+    else if (value.length > max) this.list.push(`${name} is longer than ${max} characters`);
+    // NUL: PostgreSQL text cannot hold it.
+    else if (value.includes("\u0000") || LONE_SURROGATE.test(value)) {
+      this.list.push(`${name} holds a NUL or a lone surrogate`);
+    }
   }
 
   count(name: string, value: unknown): void {
@@ -43,7 +92,7 @@ export function fieldText(value: unknown, key: string): string {
 }
 
 /** Throws `STORE_INVALID_RECORD` unless `value` is an object (not null). */
-function checkObject(value: unknown, what: string): void {
+export function checkObject(value: unknown, what: string): void {
   if (typeof value !== "object" || value === null) {
     throw new StatusStoreError("STORE_INVALID_RECORD", `invalid ${what}: not an object`);
   }
@@ -63,11 +112,15 @@ export function checkQueryText(values: Readonly<Record<string, unknown>>, option
   }
 }
 
-/** Throws `STORE_INVALID_QUERY` unless both scrub bounds are times (±Infinity allowed: everything or nothing). */
+/**
+ * Throws `STORE_INVALID_QUERY` unless the scrub bounds are times (±Infinity allowed: everything or nothing);
+ * `scalerEventsBefore` may be left out.
+ */
 export function checkScrub(options: ScrubOptions): void {
   checkObject(options, "scrub options");
-  for (const name of ["jobsFinishedBefore", "workersSeenBefore"] as const) {
+  for (const name of ["jobsFinishedBefore", "workersSeenBefore", "scalerEventsBefore"] as const) {
     const value: unknown = options[name];
+    if (name === "scalerEventsBefore" && value === undefined) continue;
     if (typeof value !== "number" || Number.isNaN(value)) {
       throw new StatusStoreError("STORE_INVALID_QUERY", `scrub: ${name} must be a time in ms`);
     }
@@ -146,4 +199,74 @@ export function checkClaim(claim: LeaseClaim): void {
   problems.count("ttlMs", claim.ttlMs);
   problems.time("now", claim.now);
   problems.throwIfAny(`lease claim on ${String(claim.name)}`);
+}
+
+/** Checks a scaler event (see {@link ScalerEvent} for the limits). */
+export function checkScalerEvent(event: ScalerEvent): void {
+  checkObject(event, "scaler event");
+  const problems = new Problems();
+  const limits = SCALER_EVENT_LIMITS;
+  problems.storable("id", event.id, limits.id);
+  problems.storable("lease", event.lease, limits.lease);
+  problems.storable("scalerId", event.scalerId, limits.scalerId);
+  if (!Number.isSafeInteger(event.fencingToken) || event.fencingToken < 1) {
+    problems.list.push("fencingToken must be a whole number ≥ 1");
+  }
+  if (!EVENT_KINDS.has(event.kind)) problems.list.push(`unknown kind ${JSON.stringify(event.kind)}`);
+  problems.time("at", event.at);
+  problems.storable("reason", event.reason, limits.reason, true);
+  if (event.desired !== undefined) problems.count("desired", event.desired);
+  checkInstanceIds(problems, event.instanceIds);
+  if (event.memory !== undefined) {
+    problems.storable("memory", event.memory, limits.memoryBytes, true);
+    if (typeof event.memory === "string" && Buffer.byteLength(event.memory, "utf8") > limits.memoryBytes) {
+      problems.list.push(`memory is larger than ${limits.memoryBytes} bytes`);
+    }
+  }
+  problems.throwIfAny(`scaler event ${String(event.id)}`);
+}
+
+function checkInstanceIds(problems: Problems, ids: unknown): void {
+  if (ids === undefined) return;
+  if (!Array.isArray(ids)) {
+    problems.list.push("instanceIds must be an array of strings");
+    return;
+  }
+  if (ids.length > SCALER_EVENT_LIMITS.instanceIds) {
+    problems.list.push(`instanceIds holds more than ${SCALER_EVENT_LIMITS.instanceIds} ids`);
+  }
+  ids.forEach((id: unknown, index) => problems.storable(`instanceIds[${index}]`, id, SCALER_EVENT_LIMITS.instanceId));
+}
+
+/** A checked {@link ScalerEventQuery}: every field resolved. */
+export interface CheckedScalerEventQuery {
+  readonly lease: string | undefined;
+  /** Undefined: every kind. Empty: nothing matches. */
+  readonly kinds: readonly ScalerEventKind[] | undefined;
+  readonly before: string | undefined;
+  readonly limit: number;
+}
+
+/** Checks a scaler event query; throws `STORE_INVALID_QUERY` naming what is wrong. */
+export function checkedScalerEventQuery(query: ScalerEventQuery = {}): CheckedScalerEventQuery {
+  if (typeof query !== "object" || query === null) throw invalidQuery("the scaler event query must be an object");
+  const limit: unknown = query.limit ?? DEFAULT_PAGE_SIZE;
+  if (typeof limit !== "number" || !Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE_SIZE) {
+    throw invalidQuery(`limit must be a whole number from 1 to ${MAX_PAGE_SIZE}, got ${String(limit)}`);
+  }
+  checkQueryText({ lease: query.lease, before: query.before }, true);
+  const kinds: unknown = query.kinds;
+  if (kinds !== undefined) {
+    if (!Array.isArray(kinds)) throw invalidQuery("kinds must be an array of scaler event kinds");
+    for (const kind of kinds as unknown[]) {
+      if (typeof kind !== "string" || !EVENT_KINDS.has(kind)) {
+        throw invalidQuery(`unknown scaler event kind ${JSON.stringify(kind)}`);
+      }
+    }
+  }
+  return { lease: query.lease, kinds: query.kinds, before: query.before, limit };
+}
+
+function invalidQuery(message: string): StatusStoreError {
+  return new StatusStoreError("STORE_INVALID_QUERY", message);
 }

@@ -161,12 +161,57 @@ export interface ScrubOptions {
   readonly jobsFinishedBefore: number;
   /** Workers whose `lastSeenAt` is before this time. */
   readonly workersSeenBefore: number;
+  /** Scaler events whose `at` is before this time. @defaultValue none removed */
+  readonly scalerEventsBefore?: number;
 }
 
 /** How many records {@link StatusStore.scrub} removed. */
 export interface ScrubResult {
   readonly jobs: number;
   readonly workers: number;
+  /** 0 when `scalerEventsBefore` was not given. */
+  readonly scalerEvents: number;
+}
+
+/** What a scaler event records. */
+export type ScalerEventKind = "decision" | "launch" | "drain" | "terminate" | "recover" | "leader" | "scrub" | "error";
+
+/** One thing the scaler decided or did (`GET /v1/scaler` shows them). */
+export interface ScalerEvent {
+  /** Unique (UUIDv7, so ids sort by time). */
+  readonly id: string;
+  /** The leader lease's name (one per fleet), e.g. `scaler:grep-workers`. */
+  readonly lease: string;
+  /** The scaler that wrote it (the lease holder). */
+  readonly scalerId: string;
+  /** The lease's fencing token under which it was decided. */
+  readonly fencingToken: number;
+  readonly kind: ScalerEventKind;
+  /** When it was decided or done (Unix ms). */
+  readonly at: number;
+  /** For people: why. */
+  readonly reason: string;
+  /** Decisions: the desired capacity. */
+  readonly desired?: number;
+  /** Actions: the instances concerned. */
+  readonly instanceIds?: readonly string[];
+  /**
+   * Decisions: the policy's memory after the decision, JSON, so a new leader continues with what the old one
+   * learned. At most 64 KiB.
+   */
+  readonly memory?: string;
+}
+
+/** Filters of {@link StatusStore.scalerEvents}. */
+export interface ScalerEventQuery {
+  /** Only this lease's events. */
+  readonly lease?: string;
+  /** Only these kinds (an empty list matches nothing). @defaultValue every kind */
+  readonly kinds?: readonly ScalerEventKind[];
+  /** Only events with an id below this one (paging back in time). */
+  readonly before?: string;
+  /** 1–1000. @defaultValue 100 */
+  readonly limit?: number;
 }
 
 /** A claim on a named lease (the scaler's leadership). */
@@ -227,7 +272,23 @@ export interface StatusStore {
   releaseLease(name: string, holder: string, token: number): Promise<boolean>;
   /** The lease as stored (possibly lapsed), or undefined when never taken. */
   lease(name: string): Promise<Lease | undefined>;
-  /** Removes old final jobs and workers not seen for a while. */
+  /**
+   * Records a scaler event, fenced: only when the lease `event.lease` is held by `event.scalerId` with
+   * `event.fencingToken` (lapsed or not: nobody else took it). Returns false, recording nothing, otherwise — the
+   * writer has been deposed and must not act. The check and the insert are one atomic step in the store, so an
+   * event is never recorded after another holder took the lease. An id already recorded keeps its first event (a
+   * retried call does not duplicate it) and the call still answers whether the fence holds. Throws
+   * `STORE_INVALID_RECORD` for a malformed event (limits: id ≤ 64 characters, lease and scalerId ≤ 200, reason
+   * ≤ 2000, at most 1000 instance ids of ≤ 200, memory ≤ 64 KiB of UTF-8; no text may hold NUL or a lone
+   * surrogate, so that every store keeps it exactly).
+   */
+  recordScalerEvent(event: ScalerEvent): Promise<boolean>;
+  /**
+   * Scaler events matching every filter given, newest id first. Throws `STORE_INVALID_QUERY` for a bad limit or
+   * kind.
+   */
+  scalerEvents(query?: ScalerEventQuery): Promise<readonly ScalerEvent[]>;
+  /** Removes old final jobs, workers not seen for a while and, when asked, old scaler events. */
   scrub(options: ScrubOptions): Promise<ScrubResult>;
   close(): Promise<void>;
 }

@@ -13,6 +13,7 @@ import {
   type StatusStore,
   type WorkerRecord,
 } from "thrift-queue";
+import { describeScalerEvents } from "./scaler-event-conformance.ts";
 
 /** How the suite reaches an implementation. */
 export interface StatusStoreUnderTest {
@@ -380,6 +381,7 @@ export function runStatusStoreConformance(name: string, subject: StatusStoreUnde
       expect(await store.scrub({ jobsFinishedBefore: T0 + 100, workersSeenBefore: T0 + 100 })).toEqual({
         jobs: 1,
         workers: 1,
+        scalerEvents: 0,
       });
       expect(await store.get("old-done")).toBeUndefined();
       expect((await store.get("old-running"))?.state).toBe("running");
@@ -449,6 +451,7 @@ export function runStatusStoreConformance(name: string, subject: StatusStoreUnde
         () => store.list(),
         () => store.workers(),
         () => store.acquireLease({ name: "l", holder: "h", ttlMs: 1, now: T0 }),
+        () => store.scalerEvents(),
       ];
       for (const call of calls) {
         const error = await call().then(
@@ -484,5 +487,7 @@ export function runStatusStoreConformance(name: string, subject: StatusStoreUnde
       for (const key of keys) expect(key in record, key).toBe(true);
       expect(record.updatedAt).toBe(T0);
     });
+
+    describeScalerEvents(open);
   });
 }

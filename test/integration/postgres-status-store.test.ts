@@ -129,6 +129,42 @@ withPostgres("PostgreSQL status store", unavailable, (schemas) => {
       expect(await store.enqueued([{ id: "x", service: "S", method: "m", enqueuedAt: 1 }])).toBe(1);
     });
 
+    it("gives a database of the previous version the scaler events table on open (not with migrate=false)", async () => {
+      const url = schemas.url({ tablePrefix: "old_" });
+      const first = await PostgresStatusStore.open(url);
+      await first.enqueued([{ id: "kept", service: "S", method: "m", enqueuedAt: 1 }]);
+      const lease = await first.acquireLease({ name: "scaler:fleet", holder: "a", ttlMs: 1000, now: 1 });
+      await first.close();
+      const schema = new URL(url).searchParams.get("schema") ?? "";
+      const raw = await rawPostgres();
+      const exists = async (): Promise<unknown> =>
+        (await raw.query("SELECT to_regclass($1) IS NOT NULL AS present", [`"${schema}".old_scaler_events`])).rows[0];
+      try {
+        // The previous version's layout: jobs, workers and leases only.
+        await raw.query(`DROP TABLE "${schema}".old_scaler_events`);
+        expect(await exists()).toEqual({ present: false });
+        const refused = await rejection(PostgresStatusStore.open(`${url}&migrate=false`));
+        expect(refused).toMatchObject({ code: "STORE_FAILED" });
+        expect((refused as Error).message).toContain("old_scaler_events");
+        const store = await open(url);
+        expect(await exists()).toEqual({ present: true });
+        expect((await store.get("kept"))?.state).toBe("queued");
+        const event = {
+          id: "e1",
+          lease: "scaler:fleet",
+          scalerId: "a",
+          fencingToken: lease!.token,
+          kind: "decision" as const,
+          at: 2,
+          reason: "first after the upgrade",
+        };
+        expect(await store.recordScalerEvent(event)).toBe(true);
+        expect(await store.scalerEvents()).toEqual([event]);
+      } finally {
+        await raw.end();
+      }
+    });
+
     it("binds hostile ids and names as data", async () => {
       const store = await open(schemas.url());
       const ids = ["'); DROP TABLE tq_jobs; --", 'quote"d', "back\\slash", "ünï\u{1F600}", "$1", "a\nb"];

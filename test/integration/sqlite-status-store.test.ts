@@ -304,3 +304,50 @@ describe("SQLite status store across processes", () => {
     await store.close();
   }, 60_000);
 });
+
+describe("SQLite scaler events in a file of the previous layout", () => {
+  it("gains the scaler events table on open, keeping its jobs, leases and schema version", async () => {
+    const path = freshPath();
+    const before = new SqliteStatusStore({ path });
+    await before.enqueued([{ id: "kept", service: "S", method: "m", enqueuedAt: 1 }]);
+    const lease = await before.acquireLease({ name: "scaler:fleet", holder: "a", ttlMs: 1000, now: 1 });
+    await before.close();
+    const { DatabaseSync } = await import("node:sqlite");
+    // The file as the previous version left it: no scaler events table (nor its indexes).
+    const raw = new DatabaseSync(path);
+    raw.exec("DROP TABLE thrift_queue_status_scaler_events");
+    const tables = (): unknown[] =>
+      raw
+        .prepare("SELECT name FROM sqlite_master WHERE name LIKE 'thrift_queue_status_scaler_events%' ORDER BY name")
+        .all()
+        .map((row) => row["name"]);
+    expect(tables()).toEqual([]);
+
+    const after = new SqliteStatusStore({ path });
+    expect(tables()).toEqual([
+      "thrift_queue_status_scaler_events",
+      "thrift_queue_status_scaler_events_by_at",
+      "thrift_queue_status_scaler_events_by_lease",
+    ]);
+    expect(
+      raw
+        .prepare("SELECT version FROM thrift_queue_schema")
+        .all()
+        .map((row) => row["version"]),
+    ).toEqual([1]);
+    raw.close();
+    expect((await after.get("kept"))?.state).toBe("queued");
+    const event = {
+      id: "e1",
+      lease: "scaler:fleet",
+      scalerId: "a",
+      fencingToken: lease!.token,
+      kind: "decision" as const,
+      at: 2,
+      reason: "first after the upgrade",
+    };
+    expect(await after.recordScalerEvent(event)).toBe(true);
+    expect(await after.scalerEvents()).toEqual([event]);
+    await after.close();
+  });
+});

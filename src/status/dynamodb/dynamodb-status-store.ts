@@ -16,7 +16,15 @@ import {
 import { FINAL_STATES, JOB_STATES } from "../job-state.ts";
 import type { OpenStatusStoreOptions, StatusStoreOpener } from "../open-status-store.ts";
 import { checkedQuery, pageOf } from "../query-page.ts";
-import { checkClaim, checkMove, checkNewJob, checkProgress, checkWorker } from "../status-checks.ts";
+import {
+  checkClaim,
+  checkedScalerEventQuery,
+  checkMove,
+  checkNewJob,
+  checkProgress,
+  checkScalerEvent,
+  checkWorker,
+} from "../status-checks.ts";
 import type {
   JobCounts,
   JobPage,
@@ -27,6 +35,8 @@ import type {
   LeaseClaim,
   NewJob,
   ProgressUpdate,
+  ScalerEvent,
+  ScalerEventQuery,
   ScrubOptions,
   ScrubResult,
   StatusStore,
@@ -59,6 +69,7 @@ import {
   type Item,
 } from "./dynamodb-items.ts";
 import { countPlan, listPlan, scrubPlan, startKeyAfter, timeBound, workersQuery } from "./dynamodb-queries.ts";
+import { DynamoDbScalerEvents } from "./dynamodb-scaler-events.ts";
 import { checkTableLayout, describeTable, ensureDynamoDbStatusTable } from "./dynamodb-schema.ts";
 import { dynamoDbSettingsFromUrl, parseUrl } from "./dynamodb-settings.ts";
 import { createClient, DynamoDbTable, eachLimited, MAX_PARALLEL_WRITES } from "./dynamodb-table.ts";
@@ -81,10 +92,12 @@ export class DynamoDbStatusStore implements StatusStore {
   readonly kind = "dynamodb";
   readonly #table: DynamoDbTable;
   readonly #ownsClient: boolean;
+  readonly #scalerEvents: DynamoDbScalerEvents;
 
   private constructor(table: DynamoDbTable, ownsClient: boolean) {
     this.#table = table;
     this.#ownsClient = ownsClient;
+    this.#scalerEvents = new DynamoDbScalerEvents(table);
   }
 
   /**
@@ -259,8 +272,21 @@ export class DynamoDbStatusStore implements StatusStore {
     return item === undefined ? undefined : leaseFromItem(item);
   }
 
+  async recordScalerEvent(event: ScalerEvent): Promise<boolean> {
+    this.#table.checkOpen();
+    checkScalerEvent(event);
+    return this.#scalerEvents.record(event);
+  }
+
+  async scalerEvents(query?: ScalerEventQuery): Promise<readonly ScalerEvent[]> {
+    this.#table.checkOpen();
+    return this.#scalerEvents.list(checkedScalerEventQuery(query));
+  }
+
   async scrub(options: ScrubOptions): Promise<ScrubResult> {
     this.#table.checkOpen();
+    const scalerEventsBefore = options.scalerEventsBefore;
+    const scalerEvents = scalerEventsBefore === undefined ? 0 : await this.#scalerEvents.scrub(scalerEventsBefore);
     const jobsBefore = timeBound(options.jobsFinishedBefore);
     const workersBefore = timeBound(options.workersSeenBefore);
     let jobs = 0;
@@ -277,7 +303,7 @@ export class DynamoDbStatusStore implements StatusStore {
         workers += await this.#deleteAll(page.Items ?? [], scrubWorkerWrite(workersBefore));
       }
     }
-    return { jobs, workers };
+    return { jobs, workers, scalerEvents };
   }
 
   /** Refuses further calls and, if the store built its client, destroys it; idempotent. */

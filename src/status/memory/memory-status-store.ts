@@ -16,6 +16,8 @@ import type {
   LeaseClaim,
   NewJob,
   ProgressUpdate,
+  ScalerEvent,
+  ScalerEventQuery,
   ScrubOptions,
   ScrubResult,
   StatusStore,
@@ -23,21 +25,24 @@ import type {
   WorkerRecord,
 } from "../status-store.ts";
 import { checkedQuery, pageOf } from "../query-page.ts";
+import { checkScrub } from "../status-checks.ts";
+import { MemoryScalerEvents } from "./memory-scaler-events.ts";
 
 /** The data behind one or more memory store clients. */
 interface MemoryData {
   readonly jobs: Map<string, JobRecord>;
   readonly workers: Map<string, WorkerRecord>;
   readonly leases: Map<string, Lease>;
+  readonly scalerEvents: MemoryScalerEvents;
 }
 
 const named = new Map<string, MemoryData>();
 
 function freshData(): MemoryData {
-  return { jobs: new Map(), workers: new Map(), leases: new Map() };
+  return { jobs: new Map(), workers: new Map(), leases: new Map(), scalerEvents: new MemoryScalerEvents() };
 }
 
-/** Jobs, workers and leases in process memory. */
+/** Jobs, workers, leases and scaler events in process memory. */
 export class MemoryStatusStore implements StatusStore {
   readonly kind = "memory";
   private readonly data: MemoryData;
@@ -157,8 +162,17 @@ export class MemoryStatusStore implements StatusStore {
     return this.run(() => this.data.leases.get(name));
   }
 
+  recordScalerEvent(event: ScalerEvent): Promise<boolean> {
+    return this.run(() => this.data.scalerEvents.record(event, this.data.leases));
+  }
+
+  scalerEvents(query?: ScalerEventQuery): Promise<readonly ScalerEvent[]> {
+    return this.run(() => this.data.scalerEvents.list(query));
+  }
+
   scrub(options: ScrubOptions): Promise<ScrubResult> {
     return this.run(() => {
+      checkScrub(options);
       let jobs = 0;
       let workers = 0;
       for (const [id, job] of this.data.jobs) {
@@ -173,7 +187,7 @@ export class MemoryStatusStore implements StatusStore {
           workers += 1;
         }
       }
-      return { jobs, workers };
+      return { jobs, workers, scalerEvents: this.data.scalerEvents.scrub(options.scalerEventsBefore) };
     });
   }
 

@@ -5,6 +5,7 @@
  * at all, so a role that may only read and write rows can open the store.
  */
 import type { Pool } from "pg";
+import { scalerEventsDdl } from "./postgres-scaler-events.ts";
 
 /** Quoted, schema-qualified names of the store's tables. */
 export interface PostgresTables {
@@ -12,6 +13,7 @@ export interface PostgresTables {
   readonly jobs: string;
   readonly workers: string;
   readonly leases: string;
+  readonly scalerEvents: string;
   /** Unquoted `<schema>.<prefix>`, for advisory lock keys and messages. */
   readonly label: string;
 }
@@ -29,6 +31,7 @@ export function postgresTables(schema: string, tablePrefix: string): PostgresTab
     jobs: table("jobs"),
     workers: table("workers"),
     leases: table("leases"),
+    scalerEvents: table("scaler_events"),
     label: `${schema}.${tablePrefix}`,
   };
 }
@@ -81,14 +84,18 @@ function migrationStatements(tables: PostgresTables, tablePrefix: string): strin
       token bigint NOT NULL,
       expires_at bigint NOT NULL
     )`,
+    ...scalerEventsDdl(tables.scalerEvents, index),
   ].map((sql) => sql.replaceAll(/\s+/g, " "));
 }
 
-/** The store's tables that do not exist yet (one round trip); none missing means open needs no DDL privilege. */
+/**
+ * The store's tables that do not exist yet (one round trip); none missing means open needs no DDL privilege. A
+ * database of an earlier version lacks the tables added since (scaler events), so its first open migrates.
+ */
 export async function missingTables(pool: Pool, tables: PostgresTables): Promise<string[]> {
   const { rows } = await pool.query<{ missing: string[] | null }>(
     "SELECT array_agg(name) FILTER (WHERE to_regclass(name) IS NULL) AS missing FROM unnest($1::text[]) AS name",
-    [[tables.jobs, tables.workers, tables.leases]],
+    [[tables.jobs, tables.workers, tables.leases, tables.scalerEvents]],
   );
   return rows[0]?.missing ?? [];
 }

@@ -20,13 +20,18 @@ import type {
   LeaseClaim,
   NewJob,
   ProgressUpdate,
+  ScalerEvent,
+  ScalerEventQuery,
   ScrubOptions,
   ScrubResult,
   StatusStore,
   TransitionOutcome,
   WorkerRecord,
 } from "../status-store.ts";
+import { checkedScalerEventQuery, checkScalerEvent } from "../status-checks.ts";
+import { scalerEventFromRow, type ScalerEventRow } from "../scaler-event-rows.ts";
 import { toPostgresStoreError } from "./postgres-errors.ts";
+import { recordScalerEventQuery, scalerEventsQuery, scrubScalerEventsQuery } from "./postgres-scaler-events.ts";
 import { countsFromRows, countsQuery, enqueuedQuery, listQuery, progressQuery } from "./postgres-job-queries.ts";
 import {
   JOB_COLUMNS,
@@ -189,10 +194,35 @@ export class PostgresStatusStore implements StatusStore {
     return rows[0] === undefined ? undefined : leaseFromRow(rows[0]);
   }
 
+  async recordScalerEvent(event: ScalerEvent): Promise<boolean> {
+    this.#checkOpen();
+    checkScalerEvent(event);
+    const query = recordScalerEventQuery(this.#tables, event);
+    const { rows } = await this.#run<{ held: boolean }>(`recording scaler event ${event.id}`, query);
+    return rows[0]?.held === true;
+  }
+
+  async scalerEvents(query?: ScalerEventQuery): Promise<readonly ScalerEvent[]> {
+    this.#checkOpen();
+    const checked = checkedScalerEventQuery(query);
+    if (checked.kinds?.length === 0) return [];
+    const { rows } = await this.#run<ScalerEventRow>("listing scaler events", scalerEventsQuery(this.#tables, checked));
+    return rows.map(scalerEventFromRow);
+  }
+
   async scrub(options: ScrubOptions): Promise<ScrubResult> {
     this.#checkOpen();
-    const { rows } = await this.#run<{ jobs: string; workers: string }>("scrubbing", scrubQuery(this.#tables, options));
-    return { jobs: Number(rows[0]?.jobs ?? 0), workers: Number(rows[0]?.workers ?? 0) };
+    const before = options.scalerEventsBefore;
+    const events = before === undefined ? undefined : scrubScalerEventsQuery(this.#tables, before);
+    const [{ rows }, removed] = await Promise.all([
+      this.#run<{ jobs: string; workers: string }>("scrubbing", scrubQuery(this.#tables, options)),
+      events === undefined ? undefined : this.#run("scrubbing scaler events", events),
+    ]);
+    return {
+      jobs: Number(rows[0]?.jobs ?? 0),
+      workers: Number(rows[0]?.workers ?? 0),
+      scalerEvents: removed?.rowCount ?? 0,
+    };
   }
 
   /** Ends the pool once the calls in flight are done; idempotent. */

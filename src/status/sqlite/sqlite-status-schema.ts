@@ -9,9 +9,14 @@ import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import type { DatabaseSync } from "node:sqlite";
 import { StatusStoreError } from "../../errors.ts";
+import { scalerEventsTableSql } from "./sqlite-scaler-events.ts";
 import { toSqliteStoreError } from "./sqlite-status-errors.ts";
 
-/** The layout this code reads and writes; a file with a newer one is refused rather than misread. */
+/**
+ * The layout this code reads and writes; a file with a newer one is refused rather than misread. Tables added
+ * since (scaler events) are created when missing and leave the version as it is: older code that ignores them
+ * still reads the file correctly.
+ */
 export const STATUS_SCHEMA_VERSION = 1;
 
 /** The names of the store's tables under one prefix. */
@@ -19,14 +24,20 @@ export interface StatusTables {
   readonly jobs: string;
   readonly workers: string;
   readonly leases: string;
+  readonly scalerEvents: string;
 }
 
 /** The table names for `prefix` (already checked to be an identifier). */
 export function statusTables(prefix: string): StatusTables {
-  return { jobs: `${prefix}jobs`, workers: `${prefix}workers`, leases: `${prefix}leases` };
+  return {
+    jobs: `${prefix}jobs`,
+    workers: `${prefix}workers`,
+    leases: `${prefix}leases`,
+    scalerEvents: `${prefix}scaler_events`,
+  };
 }
 
-function createTablesSql({ jobs, workers, leases }: StatusTables): string {
+function createTablesSql({ jobs, workers, leases, scalerEvents }: StatusTables): string {
   // WITHOUT ROWID: the rows live in id order, which is the order `list` pages in.
   return `
   CREATE TABLE IF NOT EXISTS thrift_queue_schema (component TEXT PRIMARY KEY, version INTEGER NOT NULL);
@@ -72,7 +83,7 @@ function createTablesSql({ jobs, workers, leases }: StatusTables): string {
     token INTEGER NOT NULL,
     expires_at INTEGER NOT NULL
   ) WITHOUT ROWID;
-`;
+  ${scalerEventsTableSql(scalerEvents)}`;
 }
 
 /** How {@link openStatusDatabase} sets up the connection. */

@@ -19,6 +19,8 @@ import type {
   LeaseClaim,
   NewJob,
   ProgressUpdate,
+  ScalerEvent,
+  ScalerEventQuery,
   ScrubOptions,
   ScrubResult,
   StatusStore,
@@ -26,6 +28,8 @@ import type {
   WorkerRecord,
 } from "../status-store.ts";
 import {
+  checkedScalerEventQuery,
+  checkScalerEvent,
   checkClaim,
   checkMove,
   checkNewJobs,
@@ -35,6 +39,7 @@ import {
   checkWorker,
   fieldText,
 } from "../status-checks.ts";
+import { SqliteScalerEvents } from "./sqlite-scaler-events.ts";
 import { toSqliteStoreError } from "./sqlite-status-errors.ts";
 import {
   resolveSqliteStatusStoreOptions,
@@ -58,7 +63,7 @@ import {
 } from "./sqlite-status-sql.ts";
 import { TransactionGroup } from "./sqlite-transaction-group.ts";
 
-/** Jobs, workers and leases in a SQLite file. */
+/** Jobs, workers, leases and scaler events in a SQLite file. */
 export class SqliteStatusStore implements StatusStore {
   readonly kind = "sqlite";
   private readonly options: ResolvedSqliteStatusStoreOptions;
@@ -67,6 +72,7 @@ export class SqliteStatusStore implements StatusStore {
   private readonly fixed: Record<FixedStatement, Prepared>;
   private readonly shaped = new Map<string, Prepared>();
   private readonly group: TransactionGroup;
+  private readonly scalerEventTable: SqliteScalerEvents;
   private closed = false;
 
   /** Opens (creating when missing) the file; throws ConfigError for bad options, StatusStoreError if unusable. */
@@ -78,6 +84,7 @@ export class SqliteStatusStore implements StatusStore {
       ([name, sql]) => [name, new Prepared(this.database, sql)] as const,
     );
     this.fixed = Object.fromEntries(entries) as Record<FixedStatement, Prepared>;
+    this.scalerEventTable = new SqliteScalerEvents(this.database, this.tables.scalerEvents, this.tables.leases);
     this.group = new TransactionGroup(
       this.database,
       this.options.maxBatchSize,
@@ -201,13 +208,25 @@ export class SqliteStatusStore implements StatusStore {
     });
   }
 
+  recordScalerEvent(event: ScalerEvent): Promise<boolean> {
+    return this.write(`recording scaler event ${fieldText(event, "id")}`, () => {
+      checkScalerEvent(event);
+      return () => this.scalerEventTable.record(event);
+    });
+  }
+
+  scalerEvents(query?: ScalerEventQuery): Promise<readonly ScalerEvent[]> {
+    return this.read("listing scaler events", () => this.scalerEventTable.list(checkedScalerEventQuery(query)));
+  }
+
   scrub(options: ScrubOptions): Promise<ScrubResult> {
     return this.write("scrubbing old records", () => {
       checkScrub(options);
-      const { jobsFinishedBefore, workersSeenBefore } = options;
+      const { jobsFinishedBefore, workersSeenBefore, scalerEventsBefore } = options;
       return () => ({
         jobs: this.run("scrubJobs", { before: jobsFinishedBefore }),
         workers: this.run("scrubWorkers", { before: workersSeenBefore }),
+        scalerEvents: scalerEventsBefore === undefined ? 0 : this.scalerEventTable.scrub(scalerEventsBefore),
       });
     });
   }
