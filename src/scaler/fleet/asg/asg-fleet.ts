@@ -2,8 +2,8 @@
  * The `asg` fleet: an EC2 Auto Scaling group whose desired capacity the scaler sets. The group launches and
  * replaces instances; the scaler decides how many and which ones go:
  *
- * - launch: SetDesiredCapacity to desired + count (capped by MaxSize, cooldown ignored: the scaler is the
- *   policy), idempotent per action id through the {@link LaunchLedger}. Returns no instances: the group starts
+ * - launch: SetDesiredCapacity to the instances occupying capacity + count (capped by MaxSize, cooldown
+ *   ignored: the scaler is the policy), idempotent per action id through the {@link LaunchLedger}. Returns no instances: the group starts
  *   them asynchronously and they appear in `list()` as booting.
  * - protect: scale-in protection on while an instance's workers are busy, off when idle, so the group itself can
  *   only ever scale in idle instances.
@@ -25,6 +25,7 @@ import {
   asgInstancePhase,
   FirstSeenClock,
   isInService,
+  occupiesCapacity,
   TERMINATING_WAIT,
   toAsgFleetInstance,
 } from "./asg-instances.ts";
@@ -63,7 +64,12 @@ export class AsgFleet implements Fleet {
     });
   }
 
-  /** Raises the desired capacity by `count` (at most to MaxSize) once per action id. */
+  /**
+   * Sets the desired capacity to the instances occupying capacity now plus `count` (at most MaxSize), once per
+   * action id. Counting instances rather than adding to DesiredCapacity matters: instances the group has yet to
+   * create are in DesiredCapacity but not in the scaler's count, so "desired + count" would ask for them twice.
+   * Never lowers the desired capacity.
+   */
   async launch(count: number, action: FleetAction): Promise<readonly FleetInstance[]> {
     checkCount(count, "asg launch");
     checkActionId(action.id, "asg launch");
@@ -72,21 +78,23 @@ export class AsgFleet implements Fleet {
     const group = await this.api.describeGroup();
     const desired = group.DesiredCapacity ?? 0;
     const max = group.MaxSize ?? desired;
-    if (entry !== undefined && desired >= entry.target) {
-      // The lost answer was a success (or the group got there anyway): sending again could only lower it.
-      this.ledger.confirm(action.id);
-      return [];
-    }
-    const target = entry?.target ?? Math.min(desired + count, max);
-    if (target <= desired) {
+    const occupied = (group.Instances ?? []).filter((instance) => occupiesCapacity(instance.LifecycleState)).length;
+    const wanted = entry?.target ?? occupied + count;
+    if (wanted > max && desired >= max) {
       const fix = "raise MaxSize or lower the scaler's max";
       const message = `Auto Scaling group ${this.options.groupName} is at its MaxSize ${max}; ${fix}`;
       throw new ScalerError("SCALER_INSUFFICIENT_CAPACITY", message, { retryable: true });
     }
+    const target = Math.min(wanted, max);
     if (entry === undefined) this.ledger.begin(action.id, target);
+    if (desired >= target) {
+      // The group is on its way there already (instances not created yet, or a lost answer that was a success).
+      this.ledger.confirm(action.id);
+      return [];
+    }
     await this.api.setDesiredCapacity(target);
     this.ledger.confirm(action.id);
-    this.logLaunch(count, action, desired, target, max);
+    this.logLaunch(count, action, { desired, occupied, target, max });
     return [];
   }
 
@@ -185,18 +193,20 @@ export class AsgFleet implements Fleet {
     return hook;
   }
 
-  private logLaunch(count: number, action: FleetAction, desired: number, target: number, max: number): void {
-    const context = { group: this.options.groupName, action: action.id, fencingToken: action.fencingToken };
-    const added = target - desired;
-    if (added < count) {
-      this.options.logger.warn(
-        { ...context, desired: target, max },
-        `asg fleet: capped at MaxSize, +${added} of ${count}`,
-      );
-    } else {
-      this.options.logger.info({ ...context, desired: target }, `asg fleet: desired capacity +${added}`);
-    }
+  private logLaunch(count: number, action: FleetAction, sizes: LaunchSizes): void {
+    const context = { group: this.options.groupName, action: action.id, fencingToken: action.fencingToken, ...sizes };
+    const added = sizes.target - sizes.occupied;
+    if (added < count) this.options.logger.warn(context, `asg fleet: capped at MaxSize, +${added} of ${count}`);
+    else this.options.logger.info(context, `asg fleet: desired capacity ${sizes.desired} → ${sizes.target}`);
   }
+}
+
+/** The group sizes a launch looked at, for its log line. */
+interface LaunchSizes {
+  readonly desired: number;
+  readonly occupied: number;
+  readonly target: number;
+  readonly max: number;
 }
 
 function instancesById(group: AutoScalingGroup): Map<string, Instance> {

@@ -67,6 +67,16 @@ export function isInService(state: LifecycleState | undefined): boolean {
   return state === "InService";
 }
 
+/**
+ * Whether an instance counts toward the group's desired capacity as the scaler sees it: launched or serving, and
+ * not standing by or terminating. Instances the group has yet to create are in DesiredCapacity but not here.
+ */
+export function occupiesCapacity(state: LifecycleState | undefined): boolean {
+  if (state === "EnteringStandby" || state === "Standby") return false;
+  const phase = asgInstancePhase(state, false);
+  return phase === "booting" || phase === "running";
+}
+
 /** Remembers when each instance was first seen, standing in for the launch time Auto Scaling does not report. */
 export class FirstSeenClock {
   private readonly seen = new Map<string, number>();

@@ -142,9 +142,19 @@ describe("asg fleet list", () => {
   });
 });
 
+/** `count` in-service members named `i-<prefix><n>`. */
+function inService(count: number, prefix = ""): Instance[] {
+  return Array.from({ length: count }, (_, index) => member(`i-${prefix}${index}`, "InService"));
+}
+
+/** The DesiredCapacity of every SetDesiredCapacity sent. */
+function targets(): (number | undefined)[] {
+  return asg.commandCalls(SetDesiredCapacityCommand).map((call) => call.args[0].input.DesiredCapacity);
+}
+
 describe("asg fleet launch", () => {
-  it("sets the desired capacity to desired + count, ignoring the cooldown", async () => {
-    group([member("i-1", "InService")], 2, 10);
+  it("sets the desired capacity to the instances in the group + count, ignoring the cooldown", async () => {
+    group(inService(2), 2, 10);
     asg.on(SetDesiredCapacityCommand).resolves({});
     expect(await fleet().launch(3, action())).toEqual([]);
     expect(asg.commandCalls(SetDesiredCapacityCommand).map((call) => call.args[0].input)).toEqual([
@@ -152,60 +162,85 @@ describe("asg fleet launch", () => {
     ]);
   });
 
+  it("does not ask twice for instances the group has yet to create", async () => {
+    // Desired 5, but only 3 exist yet: the scaler counts 3 and asks for 2 more, which the group is already making.
+    group(inService(3), 5, 10);
+    asg.on(SetDesiredCapacityCommand).resolves({});
+    await fleet().launch(2, action("act-1"));
+    expect(targets()).toEqual([]);
+    await fleet().launch(3, action("act-2"));
+    expect(targets()).toEqual([6]);
+  });
+
+  it("counts drained and booting instances, not terminating or standby ones", async () => {
+    group(
+      [
+        member("i-a", "InService", true),
+        member("i-b", "Pending"),
+        member("i-c", "Terminating:Wait", true),
+        member("i-d", "Terminating"),
+        member("i-e", "Standby"),
+      ],
+      2,
+      10,
+    );
+    asg.on(SetDesiredCapacityCommand).resolves({});
+    await fleet().launch(1, action());
+    expect(targets()).toEqual([3]);
+  });
+
   it("caps at MaxSize with a warning, and refuses as insufficient capacity when already there", async () => {
     const logger = recordingLogger();
-    group([], 8, 10);
+    group(inService(8), 8, 10);
     asg.on(SetDesiredCapacityCommand).resolves({});
     await fleet({ logger }).launch(5, action("act-1"));
-    expect(asg.commandCalls(SetDesiredCapacityCommand)[0]!.args[0].input.DesiredCapacity).toBe(10);
+    expect(targets()).toEqual([10]);
     expect(logger.entries.some((entry) => entry.level === "warn" && /\+2 of 5/.test(entry.message ?? ""))).toBe(true);
 
     asg.reset();
-    group([], 10, 10);
+    group(inService(10), 10, 10);
     const error = await rejection(fleet().launch(1, action("act-2")));
     expect([error.code, error.retryable]).toEqual(["SCALER_INSUFFICIENT_CAPACITY", true]);
-    expect(asg.commandCalls(SetDesiredCapacityCommand)).toHaveLength(0);
+    expect(targets()).toEqual([]);
   });
 
   it("does not add twice when a confirmed action is retried", async () => {
-    group([], 2);
+    group(inService(2), 2);
     asg.on(SetDesiredCapacityCommand).resolves({});
     const subject = fleet();
     await subject.launch(2, action("act-1"));
-    group([], 4);
+    group(inService(4), 4);
     await subject.launch(2, action("act-1"));
-    expect(asg.commandCalls(SetDesiredCapacityCommand).map((call) => call.args[0].input.DesiredCapacity)).toEqual([4]);
+    expect(targets()).toEqual([4]);
   });
 
   it("re-sends the same absolute target when the first attempt's answer was lost", async () => {
-    group([], 2);
+    group(inService(2), 2);
     asg
       .on(SetDesiredCapacityCommand)
       .rejectsOnce(asgError("RequestTimeout", "socket hang up", "server"))
       .resolves({});
     const subject = fleet();
     expect((await rejection(subject.launch(3, action("act-1")))).retryable).toBe(true);
-    group([], 1); // meanwhile an idle instance was terminated with a decrement
+    group(inService(1), 1); // meanwhile an idle instance was terminated with a decrement
     await subject.launch(3, action("act-1"));
-    expect(asg.commandCalls(SetDesiredCapacityCommand).map((call) => call.args[0].input.DesiredCapacity)).toEqual([
-      5, 5,
-    ]);
+    expect(targets()).toEqual([5, 5]);
   });
 
   it("sends nothing on retry when the lost attempt did apply, or when a later action overtook it", async () => {
-    group([], 2);
+    group(inService(2), 2);
     asg
       .on(SetDesiredCapacityCommand)
       .rejectsOnce(asgError("RequestTimeout", "lost", "server"))
       .resolves({});
     const subject = fleet();
     await rejection(subject.launch(3, action("act-1")));
-    group([], 5);
+    group(inService(2), 5); // it did apply: desired 5, the 3 new instances not created yet
     await subject.launch(3, action("act-1"));
-    expect(asg.commandCalls(SetDesiredCapacityCommand)).toHaveLength(1);
+    expect(targets()).toEqual([5]);
 
     asg.reset();
-    group([], 5);
+    group(inService(5), 5);
     asg
       .on(SetDesiredCapacityCommand)
       .rejectsOnce(asgError("RequestTimeout", "lost", "server"))
@@ -214,9 +249,7 @@ describe("asg fleet launch", () => {
     await subject.launch(2, action("act-3"));
     await subject.launch(1, action("act-2"));
     // act-2 (target 6) was overtaken by act-3 (target 7): re-sending 6 would undo what act-3 set.
-    expect(asg.commandCalls(SetDesiredCapacityCommand).map((call) => call.args[0].input.DesiredCapacity)).toEqual([
-      6, 7,
-    ]);
+    expect(targets()).toEqual([6, 7]);
   });
 });
 
@@ -370,7 +403,7 @@ describe("asg fleet errors", () => {
     ["AccessDenied", "client", "SCALER_FLEET_FAILED", false],
     ["ValidationError", "client", "SCALER_FLEET_FAILED", false],
   ] as const)("maps %s (%s fault) to %s, retryable %s", async (name, fault, code, retryable) => {
-    group([], 1);
+    group(inService(1), 1);
     const sdkError = asgError(name, `${name} happened`, fault);
     asg.on(SetDesiredCapacityCommand).rejects(sdkError);
     const error = await rejection(fleet().launch(1, action()));
