@@ -19,6 +19,8 @@ export interface ArrivalRateMemory {
   readonly lastArrivals: number;
   /** Length of the latest interval in ms (0 before two observations). */
   readonly lastIntervalMs: number;
+  /** The rate of the interval before the latest one, jobs per second (a spike must show in both). */
+  readonly previousPerSecond: number;
   /** How long the estimator has been observing, ms (caps the warm-up). */
   readonly observedMs: number;
 }
@@ -46,6 +48,7 @@ export function initialArrivalRate(): ArrivalRateMemory {
     slowPerSecond: 0,
     lastArrivals: 0,
     lastIntervalMs: 0,
+    previousPerSecond: 0,
     observedMs: 0,
   };
 }
@@ -78,13 +81,16 @@ export function observeArrivals(
     slowPerSecond: memory.slowPerSecond + slowWeight * (rate - memory.slowPerSecond),
     lastArrivals: arrivals,
     lastIntervalMs: intervalMs,
+    previousPerSecond: memory.lastIntervalMs > 0 ? memory.lastArrivals / (memory.lastIntervalMs / 1000) : 0,
     observedMs: Math.min(observedMs, 10 * settings.slowTimeConstantMs),
   };
 }
 
 /**
- * The rate to plan for: the slow average, unless the fast one (or the latest interval alone) is above it by more
- * than Poisson noise explains — then the spike is real and is followed at once.
+ * The rate to plan for: the slow average, unless the fast one, or each of the last two intervals, is above it by
+ * more than Poisson noise explains — then the spike is real and is followed at once. One noisy interval alone is
+ * not enough: a false spike costs a fleet of instances billed for at least a minute, a real one shows in the next
+ * interval too (and in the backlog, which the capacity model drains anyway).
  */
 export function plannedArrivalRate(
   memory: ArrivalRateMemory,
@@ -93,15 +99,17 @@ export function plannedArrivalRate(
   const slow = memory.slowPerSecond;
   if (memory.lastIntervalMs <= 0) return slow;
   const intervalSeconds = memory.lastIntervalMs / 1000;
-  const expected = slow * intervalSeconds;
-  // Three standard deviations of a Poisson count over one interval, plus a floor for tiny rates.
-  const lastIsSpike = memory.lastArrivals > expected + 3 * Math.sqrt(expected) + 3;
-  const fastWindowSeconds = settings.fastTimeConstantMs / 1000;
-  const fastExpected = slow * fastWindowSeconds;
-  const fastIsSpike = memory.fastPerSecond * fastWindowSeconds > fastExpected + 3 * Math.sqrt(fastExpected) + 3;
+  const isSpike = (perSecond: number, seconds: number): boolean => {
+    const expected = slow * seconds;
+    // Three standard deviations of a Poisson count over the window, plus a floor for tiny rates.
+    return perSecond * seconds > expected + 3 * Math.sqrt(expected) + 3;
+  };
+  const lastRate = memory.lastArrivals / intervalSeconds;
   let planned = slow;
-  if (fastIsSpike) planned = Math.max(planned, memory.fastPerSecond);
-  if (lastIsSpike) planned = Math.max(planned, memory.lastArrivals / intervalSeconds);
+  if (isSpike(memory.fastPerSecond, settings.fastTimeConstantMs / 1000))
+    planned = Math.max(planned, memory.fastPerSecond);
+  if (isSpike(lastRate, intervalSeconds) && isSpike(memory.previousPerSecond, intervalSeconds))
+    planned = Math.max(planned, Math.min(lastRate, memory.previousPerSecond));
   return planned;
 }
 

@@ -1,13 +1,28 @@
 /**
- * Stabilization against flapping: scale-out takes effect at once, scale-in only to the highest capacity wanted
- * during the hold window (so a dip in load shorter than the window removes nothing) and never below the instances
- * the in-flight work occupies. The window is tied to the boot delay: an instance released and needed again within
- * about a boot delay costs as much as keeping it, and makes jobs wait for the boot.
+ * Stabilization against flapping: scale-out takes effect at once; scale-in waits until the capacity wanted has
+ * stayed below the current one for a hold window, and never goes below the instances the in-flight work occupies.
+ * A small drop (the noise of a steady load) waits the long window (10 min: a reversal within 10 min counts as a
+ * flap); a large drop (a spike that ended) waits only the short window, tied to the boot delay — an instance
+ * released and needed again within about a boot delay costs as much as keeping it, and makes jobs wait for a boot.
  */
 
-/** The stabilizer's memory (plain JSON): the capacities wanted recently, oldest first, as [time, wanted] pairs. */
+/**
+ * The stabilizer's memory (plain JSON): [time, capacity] pairs of the capacities wanted recently, oldest first,
+ * each larger than every later one (a monotone queue: the highest capacity wanted since any time is the first
+ * pair after it, and the memory stays small whatever the evaluation rate).
+ */
 export interface ScaleInMemory {
   readonly recent: readonly (readonly [number, number])[];
+}
+
+/** The windows of one stabilization step. */
+export interface HoldWindows {
+  /** How long a large drop waits. */
+  readonly shortMs: number;
+  /** How long a small drop waits. */
+  readonly longMs: number;
+  /** A drop of at least this share of the current capacity (and at least 2 instances) is large. */
+  readonly largeDropShare: number;
 }
 
 /** The outcome of one stabilization step. */
@@ -19,25 +34,30 @@ export interface StabilizedCapacity {
   readonly memory: ScaleInMemory;
 }
 
-/** The longest window remembered: bounds the memory size whatever the hold asks for. */
-const MAX_REMEMBERED_ENTRIES = 256;
+/** The window a small drop waits: the span within which a reversal counts as a flap. */
+export const LONG_HOLD_MS = 600_000;
 
 /** The memory before the first evaluation. */
 export function initialScaleIn(): ScaleInMemory {
   return { recent: [] };
 }
 
-/** The hold window for a boot delay: two boots plus the 60 s billing minimum, at least `floorMs`. */
-export function holdWindowMs(bootDelayMs: number, floorMs: number): number {
-  return Math.max(floorMs, 2 * bootDelayMs + 60_000);
+/** The hold windows for a boot delay: short = two boots plus the 60 s billing minimum, at least `floorMs`. */
+export function holdWindows(bootDelayMs: number, floorMs: number): HoldWindows {
+  const shortMs = Math.max(floorMs, 2 * bootDelayMs + 60_000);
+  return { shortMs, longMs: Math.max(LONG_HOLD_MS, shortMs), largeDropShare: 0.25 };
+}
+
+function highestSince(recent: readonly (readonly [number, number])[], since: number): number {
+  for (const [at, value] of recent) if (at >= since) return value;
+  return 0;
 }
 
 /**
  * Stabilizes the wanted capacity against the current one (booting + running). `wanted` is what the load asks
  * for; `wantedHigh` the same with the load raised by its noise: capacity is added when below `wanted` and removed
  * only when above `wantedHigh`, so an estimate wobbling around an instance boundary neither adds nor removes one
- * (hysteresis). `inFlightNeed` is the fewest instances that can hold the
- * work in flight.
+ * (hysteresis). `inFlightNeed` is the fewest instances that can hold the work in flight.
  */
 export function stabilizeScaleIn(
   memory: ScaleInMemory,
@@ -46,30 +66,35 @@ export function stabilizeScaleIn(
   wantedHigh: number,
   current: number,
   inFlightNeed: number,
-  holdMs: number,
+  windows: HoldWindows,
 ): StabilizedCapacity {
   const target = wanted > current ? wanted : Math.min(current, Math.max(wanted, wantedHigh));
-  const kept = memory.recent.filter(([at]) => at > now - holdMs && at <= now);
-  const recent = [...kept.slice(-(MAX_REMEMBERED_ENTRIES - 1)), [now, target] as const];
+  const kept = memory.recent.filter(([at, value]) => at > now - windows.longMs && at <= now && value > target);
+  const recent = [...kept, [now, target] as const];
   const next: ScaleInMemory = { recent };
   const band = target > wanted ? `noise band keeps ${target}` : null;
   if (target >= current) return { desired: target, heldBy: band, memory: next };
-  let windowMax = target;
-  for (const [, value] of recent) windowMax = Math.max(windowMax, value);
-  const floor = Math.max(windowMax, inFlightNeed);
-  if (floor >= current) {
-    const why =
-      inFlightNeed >= current
-        ? `in-flight work needs ${inFlightNeed}`
-        : `held ${Math.round(holdMs / 1000)} s at ${windowMax}`;
-    return { desired: current, heldBy: why, memory: next };
+
+  const longMax = highestSince(recent, now - windows.longMs);
+  const shortMax = highestSince(recent, now - windows.shortMs);
+  const seconds = (ms: number): number => Math.round(ms / 1000);
+  let allowed: number;
+  let why: string | null;
+  if (longMax < current) {
+    allowed = longMax;
+    why = longMax > target ? `held ${seconds(windows.longMs)} s at ${longMax}` : null;
+  } else if (current - shortMax >= Math.max(2, windows.largeDropShare * current)) {
+    allowed = shortMax;
+    why = shortMax > target ? `held ${seconds(windows.shortMs)} s at ${shortMax}` : null;
+  } else {
+    allowed = current;
+    why =
+      shortMax < current
+        ? `small drop, held ${seconds(windows.longMs)} s`
+        : `held ${seconds(windows.shortMs)} s at ${shortMax}`;
   }
-  if (floor > target) {
-    const why =
-      inFlightNeed > windowMax
-        ? `in-flight work needs ${inFlightNeed}`
-        : `held ${Math.round(holdMs / 1000)} s at ${windowMax}`;
-    return { desired: floor, heldBy: why, memory: next };
+  if (inFlightNeed > allowed) {
+    return { desired: Math.min(current, inFlightNeed), heldBy: `in-flight work needs ${inFlightNeed}`, memory: next };
   }
-  return { desired: target, heldBy: band, memory: next };
+  return { desired: allowed, heldBy: why ?? band, memory: next };
 }

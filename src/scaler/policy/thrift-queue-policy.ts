@@ -13,7 +13,7 @@ import {
 } from "./arrival-rate-estimator.ts";
 import { slotsForSteadyLoad, slotsWithBacklog } from "./capacity-model.ts";
 import { type DailyCycleMemory, initialDailyCycle, observeDailyCycle, predictedRampRatio } from "./daily-cycle.ts";
-import { type ScaleInMemory, holdWindowMs, initialScaleIn, stabilizeScaleIn } from "./scale-in-stabilizer.ts";
+import { type ScaleInMemory, holdWindows, initialScaleIn, stabilizeScaleIn } from "./scale-in-stabilizer.ts";
 import {
   type PolicyInput,
   type PolicyStep,
@@ -37,8 +37,13 @@ export interface ThriftQueuePolicyOptions {
   readonly lateFraction?: number;
   /** Whether the learned daily cycle launches capacity ahead of recurring ramps. @defaultValue true */
   readonly predictive?: boolean;
-  /** The shortest scale-in hold window (the window is otherwise 2 boot delays + 60 s). @defaultValue 2 min */
+  /** The shortest hold before a large scale-in (otherwise 2 boot delays + 60 s; small drops wait 10 min). @defaultValue 2 min */
   readonly minHoldMs?: number;
+  /**
+   * Width of the hysteresis band: capacity is removed only when even the arrival rate raised by this many standard
+   * errors of its estimate would not need it. @defaultValue 2
+   */
+  readonly noiseBandDeviations?: number;
   /**
    * The job time assumed until the first job finishes (T is learned from the status store from then on).
    * @defaultValue 30 s
@@ -54,15 +59,13 @@ export interface ThriftQueuePolicyMemory {
   readonly scaleIn: ScaleInMemory;
 }
 
-/** How many standard errors of the arrival-rate estimate the scale-in side of the hysteresis band sits above. */
-const NOISE_BAND_DEVIATIONS = 2.5;
-
 interface ResolvedOptions {
   readonly evaluationIntervalMs: number;
   readonly lateFraction: number;
   readonly predictive: boolean;
   readonly minHoldMs: number;
   readonly initialServiceTimeMs: number;
+  readonly noiseBandDeviations: number;
 }
 
 function resolveOptions(limits: ScalingLimits, options: ThriftQueuePolicyOptions): ResolvedOptions {
@@ -72,6 +75,7 @@ function resolveOptions(limits: ScalingLimits, options: ThriftQueuePolicyOptions
     predictive: options.predictive ?? true,
     minHoldMs: options.minHoldMs ?? 120_000,
     initialServiceTimeMs: options.initialServiceTimeMs ?? 30_000,
+    noiseBandDeviations: options.noiseBandDeviations ?? 2,
   };
   const problems: string[] = [];
   if (!(limits.min >= 0) || !Number.isFinite(limits.min))
@@ -87,6 +91,8 @@ function resolveOptions(limits: ScalingLimits, options: ThriftQueuePolicyOptions
   if (!(resolved.minHoldMs >= 0)) problems.push(`minHoldMs must be ≥ 0 (got ${resolved.minHoldMs})`);
   if (!(resolved.initialServiceTimeMs > 0))
     problems.push(`initialServiceTimeMs must be > 0 (got ${resolved.initialServiceTimeMs})`);
+  if (!(resolved.noiseBandDeviations >= 0) || !Number.isFinite(resolved.noiseBandDeviations))
+    problems.push(`noiseBandDeviations must be a finite number ≥ 0 (got ${resolved.noiseBandDeviations})`);
   if (problems.length > 0) throw new ScalerError("SCALER_CONFIG", `thrift-queue policy: ${problems.join("; ")}`);
   return resolved;
 }
@@ -138,7 +144,7 @@ function decide(
   const planned = plannedArrivalRate(arrival);
   const rate = planned * ramp;
   // The rate raised by its noise: the scale-in side of the hysteresis band.
-  const highRate = (planned + NOISE_BAND_DEVIATIONS * slowRateStandardError(arrival)) * ramp;
+  const highRate = (planned + settings.noiseBandDeviations * slowRateStandardError(arrival)) * ramp;
 
   const steadySlots = slotsForSteadyLoad(rate, serviceSeconds, variation, waitSeconds, settings.lateFraction);
   // The backlog already waiting must drain in what is left of W once new capacity has booted (never less than a
@@ -165,7 +171,7 @@ function decide(
 
   const current = fleet.running + fleet.booting;
   const inFlightNeed = Math.ceil(Math.max(0, queue.inFlight - fleet.draining * perInstance) / perInstance - 1e-9);
-  const hold = holdWindowMs(input.bootDelayMs, settings.minHoldMs);
+  const hold = holdWindows(input.bootDelayMs, settings.minHoldMs);
   const stabilized = stabilizeScaleIn(memory.scaleIn, input.now, wanted, wantedHigh, current, inFlightNeed, hold);
   const desired = clampCapacity(stabilized.desired, current, limits);
 

@@ -1,56 +1,71 @@
-/** The scale-in stabilizer: out at once, in after the hold window, never below the in-flight need, hysteresis. */
+/** The scale-in stabilizer: out at once, in after the hold windows, never below the in-flight need, hysteresis. */
 import { describe, expect, it } from "vitest";
 import {
+  type HoldWindows,
   type ScaleInMemory,
-  holdWindowMs,
+  holdWindows,
   initialScaleIn,
   stabilizeScaleIn,
 } from "../../../../src/scaler/policy/scale-in-stabilizer.ts";
 
+const WINDOWS: HoldWindows = { shortMs: 60_000, longMs: 120_000, largeDropShare: 0.25 };
+
+/** Runs the stabilizer over wanted capacities, one every 10 s, the fleet following each decision. */
+function run(wanted: readonly number[], windows: HoldWindows = WINDOWS): number[] {
+  let memory: ScaleInMemory = initialScaleIn();
+  let current = 0;
+  return wanted.map((value, i) => {
+    const step = stabilizeScaleIn(memory, i * 10_000, value, value, current, 0, windows);
+    memory = step.memory;
+    current = step.desired;
+    return step.desired;
+  });
+}
+
 describe("scale-in stabilizer", () => {
-  it("ties the hold window to the boot delay", () => {
-    expect(holdWindowMs(30_000, 120_000)).toBe(120_000);
-    expect(holdWindowMs(240_000, 120_000)).toBe(540_000);
+  it("ties the short window to the boot delay and keeps the long one at 10 min at least", () => {
+    expect(holdWindows(30_000, 120_000)).toMatchObject({ shortMs: 120_000, longMs: 600_000 });
+    expect(holdWindows(240_000, 120_000)).toMatchObject({ shortMs: 540_000, longMs: 600_000 });
+    expect(holdWindows(600_000, 120_000)).toMatchObject({ shortMs: 1_260_000, longMs: 1_260_000 });
   });
 
   it("scales out at once", () => {
-    const step = stabilizeScaleIn(initialScaleIn(), 0, 12, 12, 3, 0, 120_000);
+    const step = stabilizeScaleIn(initialScaleIn(), 0, 12, 12, 3, 0, WINDOWS);
     expect(step.desired).toBe(12);
     expect(step.heldBy).toBeNull();
   });
 
-  it("scales in only after the hold window, to the highest capacity wanted within it", () => {
-    let memory: ScaleInMemory = initialScaleIn();
-    let current = 0;
-    const desired: number[] = [];
-    const wanted = [10, 4, 4, 6, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4];
-    wanted.forEach((value, i) => {
-      const step = stabilizeScaleIn(memory, i * 10_000, value, value, current, 0, 60_000);
-      memory = step.memory;
-      current = step.desired;
-      desired.push(step.desired);
-    });
+  it("lets a large drop through after the short window, to the highest capacity wanted within it", () => {
+    const desired = run([10, 4, 4, 6, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4]);
+    // 10 wanted at t = 0 is held for 60 s; then 6 (wanted at 30 s) until 90 s; then 4.
     expect(desired.slice(0, 6)).toEqual([10, 10, 10, 10, 10, 10]);
-    expect(desired[6]).toBe(6);
+    expect(desired.slice(6, 9)).toEqual([6, 6, 6]);
     expect(desired.at(-1)).toBe(4);
   });
 
+  it("holds a small drop for the long window", () => {
+    const desired = run([10, ...new Array<number>(15).fill(9)]);
+    // 9 is a 10% drop: it waits 120 s (12 evaluations), not 60 s.
+    expect(desired.slice(0, 12)).toEqual(new Array<number>(12).fill(10));
+    expect(desired.slice(12)).toEqual([9, 9, 9, 9]);
+  });
+
   it("never goes below the instances the in-flight work needs", () => {
-    const step = stabilizeScaleIn(initialScaleIn(), 0, 0, 0, 10, 7, 0);
+    const step = stabilizeScaleIn(initialScaleIn(), 0, 0, 0, 10, 7, WINDOWS);
     expect(step.desired).toBe(7);
     expect(step.heldBy).toMatch(/in-flight work needs 7/);
   });
 
   it("keeps capacity inside the noise band (no scale-in while the raised need still asks for it)", () => {
-    const step = stabilizeScaleIn(initialScaleIn(), 0, 9, 10, 10, 0, 0);
+    const step = stabilizeScaleIn(initialScaleIn(), 0, 9, 10, 10, 0, WINDOWS);
     expect(step.desired).toBe(10);
     expect(step.heldBy).toMatch(/noise band/);
-    expect(stabilizeScaleIn(initialScaleIn(), 0, 9, 9, 10, 0, 0).desired).toBe(9);
+    expect(stabilizeScaleIn(initialScaleIn(), 0, 9, 9, 10, 0, { ...WINDOWS, longMs: 0, shortMs: 0 }).desired).toBe(9);
   });
 
-  it("bounds its memory", () => {
+  it("keeps a small memory whatever the evaluation rate", () => {
     let memory: ScaleInMemory = initialScaleIn();
-    for (let i = 0; i < 2000; i += 1) memory = stabilizeScaleIn(memory, i * 1000, 5, 5, 5, 0, 1e9).memory;
-    expect(memory.recent.length).toBeLessThanOrEqual(256);
+    for (let i = 0; i < 5000; i += 1) memory = stabilizeScaleIn(memory, i * 100, 5 + (i % 3), 5, 7, 0, WINDOWS).memory;
+    expect(memory.recent.length).toBeLessThanOrEqual(3);
   });
 });
