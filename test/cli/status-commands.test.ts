@@ -348,6 +348,15 @@ describe("thrift-queue serve (in-process)", () => {
     expect(await (await fetch(`${base}/v1/jobs/job-02`)).json()).toMatchObject({ id: "job-02", state: "succeeded" });
     const queues = (await (await fetch(`${base}/v1/queues`)).json()) as { queues: { kind: string; error: unknown }[] };
     expect(queues.queues).toMatchObject([{ kind: "memory", error: null }]);
+    await store.acquireLease({ name: "scaler:fleet", holder: "s-1", ttlMs: 60_000, now: Date.now() });
+    const event = { id: "ev-1", lease: "scaler:fleet", scalerId: "s-1", fencingToken: 1, at: Date.now() };
+    expect(await store.recordScalerEvent({ ...event, kind: "decision", reason: "steady", desired: 2 })).toBe(true);
+    expect(await (await fetch(`${base}/v1/scaler`)).json()).toMatchObject({
+      leases: [{ name: "scaler:fleet", holder: "s-1", token: 1, held: true }],
+      lastDecision: { id: "ev-1", desired: 2 },
+      events: [{ id: "ev-1", kind: "decision", reason: "steady" }],
+      nextBefore: null,
+    });
     stop("test");
     expect(await running).toBe(0);
     expect(stdout).toBe(`listening on ${base}\n`);

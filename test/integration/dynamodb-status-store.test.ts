@@ -10,6 +10,7 @@ import {
   DescribeTableCommand,
   GetItemCommand,
   PutItemCommand,
+  UpdateItemCommand,
   type GetItemInput,
 } from "@aws-sdk/client-dynamodb";
 import { ConfigError, StatusStoreError, openStatusStore, type StatusStore } from "thrift-queue";
@@ -322,6 +323,56 @@ describe("DynamoDB specifics", () => {
         }),
       );
       await expect(store.get("bad")).rejects.toMatchObject({ code: "STORE_INVALID_RECORD" });
+    } finally {
+      client.destroy();
+    }
+  });
+
+  it("keeps a scaler event whose writer stopped after the fenced step: read by lease, copied by the next record", async () => {
+    const table = emulator.freshTable();
+    const client = emulator.client();
+    try {
+      const store = await DynamoDbStatusStore.open(urlOf(table, { create: "true" }), { client });
+      opened.push(store);
+      const lease = "scaler:fleet";
+      await store.acquireLease({ name: lease, holder: "a", ttlMs: 1000, now: T0 });
+      const base = { lease, scalerId: "a", fencingToken: 1, kind: "decision" as const, reason: "r" };
+      const stranded = { ...base, id: "ev-1", at: T0, desired: 3, memory: '{"n":1}' };
+      // What the first step of recordScalerEvent leaves in the lease item, the copy out never done.
+      await client.send(
+        new UpdateItemCommand({
+          TableName: table,
+          Key: { pk: { S: `lease#${lease}` }, sk: { S: "lease" } },
+          UpdateExpression: "SET #pending = :event",
+          ExpressionAttributeNames: { "#pending": "scalerEvent:ev-1" },
+          ExpressionAttributeValues: {
+            ":event": {
+              M: {
+                id: { S: "ev-1" },
+                eventLease: { S: lease },
+                scalerId: { S: "a" },
+                fencingToken: { N: "1" },
+                eventKind: { S: "decision" },
+                at: { N: String(T0) },
+                reason: { S: "r" },
+                desired: { N: "3" },
+                memory: { S: '{"n":1}' },
+              },
+            },
+          },
+        }),
+      );
+      expect(await store.scalerEvents({ lease })).toEqual([stranded]);
+      expect(await store.scalerEvents({ lease, kinds: ["launch"] })).toEqual([]);
+      expect(await store.lease(lease)).toMatchObject({ holder: "a", token: 1 });
+
+      const next = { ...base, id: "ev-2", at: T0 + 1 };
+      expect(await store.recordScalerEvent(next)).toBe(true);
+      expect(await store.scalerEvents()).toEqual([next, stranded]);
+      const { Item } = await client.send(
+        new GetItemCommand({ TableName: table, Key: { pk: { S: `lease#${lease}` }, sk: { S: "lease" } } }),
+      );
+      expect(Object.keys(Item ?? {}).filter((name) => name.startsWith("scalerEvent:"))).toEqual([]);
     } finally {
       client.destroy();
     }

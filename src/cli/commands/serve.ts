@@ -4,6 +4,7 @@
  */
 import process from "node:process";
 import type { Logger } from "../../logger.ts";
+import { scalerRoute } from "../../scaler/scaler-route.ts";
 import { startStatusServer, type StatusServer } from "../../status/api/status-server.ts";
 import type { StatusStore } from "../../status/status-store.ts";
 import type { Transport } from "../../transport/transport.ts";
@@ -19,10 +20,10 @@ const USAGE = `Usage: thrift-queue serve --store <url> [--transport <url>]… [-
          [--log-level debug|info|warn|error]
 
 Serves the status API (docs/status-api.md) over HTTP: GET /v1/jobs/:id, /v1/jobs, /v1/counts, /v1/workers,
-/v1/queues (depth of each --transport) and /healthz. Prints one line "listening on <url>" on stdout, logs JSON
-lines on stderr, and serves until SIGINT or SIGTERM, then closes and exits 0. --port defaults to 8080 (0 picks a
-free one), --host to 127.0.0.1 (0.0.0.0 for every interface); a worker not seen for --stale-after seconds
-(default 15) is stale.`;
+/v1/queues (depth of each --transport), /v1/scaler (the autoscaler's leases, last decision and events) and
+/healthz. Prints one line "listening on <url>" on stdout, logs JSON lines on stderr, and serves until SIGINT or
+SIGTERM, then closes and exits 0. --port defaults to 8080 (0 picks a free one), --host to 127.0.0.1 (0.0.0.0 for
+every interface); a worker not seen for --stale-after seconds (default 15) is stale.`;
 
 /** Resolves with the reason the server should stop. */
 export type StopTrigger = (logger: Logger) => Promise<string>;
@@ -43,7 +44,7 @@ const untilStopSignal: StopTrigger = () =>
 export function serveCommandWith(stop: StopTrigger): CliCommand {
   return {
     name: "serve",
-    summary: "serve the status API (jobs, workers, queues, health) over HTTP",
+    summary: "serve the status API (jobs, workers, queues, scaler, health) over HTTP",
     usage: USAGE,
     async run(argv, io) {
       const { values } = parseOptions(argv, {
@@ -66,7 +67,8 @@ export function serveCommandWith(stop: StopTrigger): CliCommand {
       try {
         store = await openCliStore(values.store, logger);
         for (const url of values.transport ?? []) transports.push(await openCliTransport(url, CLI_TRANSPORT));
-        server = await startStatusServer({ store, transports, logger, port, host, staleAfterMs });
+        const routes = [scalerRoute(store)];
+        server = await startStatusServer({ store, transports, routes, logger, port, host, staleAfterMs });
         io.writeStdout(`listening on ${server.url}\n`);
         logger.info(
           { url: server.url, store: store.kind, queues: transports.map((t) => t.queue) },
