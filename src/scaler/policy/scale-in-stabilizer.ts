@@ -69,7 +69,7 @@ export function stabilizeScaleIn(
   windows: HoldWindows,
 ): StabilizedCapacity {
   const target = wanted > current ? wanted : Math.min(current, Math.max(wanted, wantedHigh));
-  const kept = memory.recent.filter(([at, value]) => at > now - windows.longMs && at <= now && value > target);
+  const kept = memory.recent.filter(([at, value]) => at >= now - windows.longMs && at <= now && value > target);
   const recent = [...kept, [now, target] as const];
   const next: ScaleInMemory = { recent };
   const band = target > wanted ? `noise band keeps ${target}` : null;

@@ -38,16 +38,17 @@ describe("scale-in stabilizer", () => {
   it("lets a large drop through after the short window, to the highest capacity wanted within it", () => {
     const desired = run([10, 4, 4, 6, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4]);
     // 10 wanted at t = 0 is held for 60 s; then 6 (wanted at 30 s) until 90 s; then 4.
-    expect(desired.slice(0, 6)).toEqual([10, 10, 10, 10, 10, 10]);
-    expect(desired.slice(6, 9)).toEqual([6, 6, 6]);
+    expect(desired.slice(0, 7)).toEqual(new Array<number>(7).fill(10));
+    expect(desired.slice(7, 10)).toEqual([6, 6, 6]);
+    expect(desired[10]).toBe(4);
     expect(desired.at(-1)).toBe(4);
   });
 
   it("holds a small drop for the long window", () => {
     const desired = run([10, ...new Array<number>(15).fill(9)]);
-    // 9 is a 10% drop: it waits 120 s (12 evaluations), not 60 s.
-    expect(desired.slice(0, 12)).toEqual(new Array<number>(12).fill(10));
-    expect(desired.slice(12)).toEqual([9, 9, 9, 9]);
+    // 9 is a 10% drop: it waits 120 s, not 60 s.
+    expect(desired.slice(0, 13)).toEqual(new Array<number>(13).fill(10));
+    expect(desired.slice(13)).toEqual([9, 9, 9]);
   });
 
   it("never goes below the instances the in-flight work needs", () => {
