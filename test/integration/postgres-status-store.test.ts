@@ -165,6 +165,39 @@ withPostgres("PostgreSQL status store", unavailable, (schemas) => {
       }
     });
 
+    it("fences a scaler event against a take of the lease still in flight: it waits for it, then refuses", async () => {
+      const url = schemas.url({ tablePrefix: "fence_" });
+      const store = await open(url);
+      await store.acquireLease({ name: "scaler:fleet", holder: "a", ttlMs: 1000, now: 1 });
+      const schema = new URL(url).searchParams.get("schema") ?? "";
+      const raw = await rawPostgres();
+      const event = {
+        id: "late",
+        lease: "scaler:fleet",
+        scalerId: "a",
+        fencingToken: 1,
+        kind: "launch" as const,
+        at: 5000,
+        reason: "a, paused past its lease, wakes up",
+      };
+      try {
+        // Another scaler's take of the lapsed lease, its transaction not yet committed.
+        await raw.query("BEGIN");
+        await raw.query(`UPDATE "${schema}".fence_leases SET holder = 'b', token = 2, expires_at = 9000`);
+        let settled = false;
+        const recording = store.recordScalerEvent(event).finally(() => (settled = true));
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        // A snapshot read would still see a's lease and insert: the row lock makes the insert wait instead.
+        expect(settled).toBe(false);
+        await raw.query("COMMIT");
+        expect(await recording).toBe(false);
+        expect(await store.scalerEvents()).toEqual([]);
+        expect(await store.recordScalerEvent({ ...event, scalerId: "b", fencingToken: 2 })).toBe(true);
+      } finally {
+        await raw.end();
+      }
+    });
+
     it("binds hostile ids and names as data", async () => {
       const store = await open(schemas.url());
       const ids = ["'); DROP TABLE tq_jobs; --", 'quote"d', "back\\slash", "ünï\u{1F600}", "$1", "a\nb"];
