@@ -66,6 +66,46 @@ describe("simulate: deterministic waits", () => {
     expect(result.instanceSeconds).toBe(91);
   });
 
+  it("an instance runs concurrencyPerInstance jobs at once", () => {
+    const one = run({
+      trace: evenTrace(1, 2_000, 10_000),
+      policy: fixedPolicy(1),
+      initialInstances: 1,
+      concurrencyPerInstance: 2,
+    });
+    expect(one.maxWaitS).toBe(0);
+    // 3 s jobs every second on two slots: the queue grows by one job every three seconds.
+    const tight = run({
+      trace: evenTrace(1, 3_000, 9_000),
+      policy: fixedPolicy(1),
+      initialInstances: 1,
+      concurrencyPerInstance: 2,
+    });
+    // Starts: 0, 1, 3, 4, 6, 7, 9, 10, 12 s for arrivals 0..8 s: waits 0, 0, 1, 1, 2, 2, 3, 3, 4 s.
+    expect(tight.maxWaitS).toBe(4);
+    expect(tight.p50WaitS).toBe(2);
+  });
+
+  it("a draining instance finishes its job and is billed until then", () => {
+    // Two instances, one 100 s job each at 0 s and 1 s; at 10 s the policy wants 1: one drains until its job ends.
+    const trace: TraceSpec = {
+      name: "two",
+      durationMs: 2_000,
+      arrivals: { kind: "even", ratePerSecond: 1 },
+      serviceTime: { kind: "fixed", meanMs: 100_000 },
+    };
+    const result = run({
+      trace,
+      policy: scheduledPolicy((at) => (at < 10_000 ? 2 : 1)),
+      initialInstances: 2,
+    });
+    expect(result.killedByScaleIn).toBe(0);
+    expect(result.jobs).toBe(2);
+    // The drained one (newest on a tie) ends with its job at 100 s; the other lives to the end of the run, 101 s.
+    expect(result.instanceSeconds).toBe(100 + 101);
+    expect(result.actions).toBe(1);
+  });
+
   it("bills per second with a 60 s minimum, boot included", () => {
     expect(billedSeconds(10_000)).toBe(60);
     expect(billedSeconds(60_000)).toBe(60);
