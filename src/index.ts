@@ -188,3 +188,25 @@ export {
   type JobJson,
   type WorkerJson,
 } from "./status/api/status-json.ts";
+
+// Scaler. The ec2 and asg fleets load their SDKs lazily through openFleet (or the thrift-queue/scaler/* entries).
+export { Scaler, type TickReport } from "./scaler/scaler.ts";
+export type { RetentionOptions, ScalerOptions } from "./scaler/scaler-options.ts";
+export type * from "./scaler/policy/scaling-policy.ts";
+export { clampCapacity } from "./scaler/policy/scaling-policy.ts";
+export {
+  thriftQueuePolicy,
+  type ThriftQueuePolicyMemory,
+  type ThriftQueuePolicyOptions,
+} from "./scaler/policy/thrift-queue-policy.ts";
+export type * from "./scaler/fleet/fleet.ts";
+export { FLEET_KINDS, openFleet, type FleetKind, type FleetSettings } from "./scaler/fleet/open-fleet.ts";
+export { INSTANCE_ID_ENV, LocalFleet, type LocalFleetOptions } from "./scaler/fleet/local/local-fleet.ts";
+export {
+  drainLeaseName,
+  isDrainRequested,
+  requestDrain,
+  watchDrainRequests,
+  withdrawDrainRequest,
+  type DrainWatchOptions,
+} from "./scaler/drain-request.ts";

@@ -9,6 +9,7 @@ import { queuesCommand } from "./commands/queues.ts";
 import { recvCommand } from "./commands/recv.ts";
 import { sendCommand } from "./commands/send.ts";
 import { workerCommand } from "./commands/worker.ts";
+import { scalerCommand } from "./commands/scaler.ts";
 import { jobsCommand } from "./commands/jobs.ts";
 import { serveCommand } from "./commands/serve.ts";
 import { statusCommand } from "./commands/status.ts";
@@ -22,6 +23,7 @@ const COMMANDS: readonly CliCommand[] = [
   recvCommand,
   queuesCommand,
   workerCommand,
+  scalerCommand,
   serveCommand,
   statusCommand,
   jobsCommand,

@@ -88,11 +88,13 @@ export class LocalFleet implements Fleet {
     return launched;
   }
 
-  async drain(instanceIds: readonly string[]): Promise<void> {
+  /** Marks the instances draining (their workers learn it from the drain request in the status store). */
+  async drain(instanceIds: readonly string[], _action?: FleetAction): Promise<void> {
     await this.update(instanceIds, (file) => (file.draining ? undefined : { ...file, draining: true }));
   }
 
-  async terminate(instanceIds: readonly string[]): Promise<void> {
+  /** SIGTERM to each process (it drains and exits); the instance leaves the list once the process is gone. */
+  async terminate(instanceIds: readonly string[], _action?: FleetAction): Promise<void> {
     await this.update(instanceIds, (file) => {
       if (file.pid !== undefined && isAlive(file.pid)) signal(file.pid, "SIGTERM");
       return { ...file, terminating: true };
@@ -100,7 +102,7 @@ export class LocalFleet implements Fleet {
   }
 
   /** Replaces the process: the unhealthy one is killed and a new one starts under the same instance id. */
-  async recover(instanceId: string): Promise<void> {
+  async recover(instanceId: string, _action?: FleetAction): Promise<void> {
     const file = await this.files.read(instanceId);
     if (file === undefined) return;
     if (file.pid !== undefined && isAlive(file.pid)) signal(file.pid, "SIGKILL");
