@@ -12,8 +12,8 @@
  *    ΣT / (D + maxT), and the distinct instances at least that / c. All of them were launched, so N is at least the
  *    largest such count over all windows (windows of 1, 2, 4, … buckets are tried; any subset keeps the bound valid),
  *    less the instances already running at the start (they paid no boot in the simulation).
- * 3. Billing: each instance pays at least 60 s, so the bound is also at least 60·N.
- * Bound = max(ΣT_j / c + B·N_boot, 60·N). Step 1 with N = 1 bounds every policy that serves all jobs; the
+ * 3. Billing: each instance pays at least 60 s, so the bound is also at least 60·max(N, instances at the start).
+ * Bound = max(ΣT_j / c + B·N_boot, 60·max(N, N_initial)), N_boot = N − N_initial. Step 1 with N = 1 bounds every policy that serves all jobs; the
  * refinement of step 2 bounds every policy that starts every job within W (capped at the fleet's maximum size: a
  * policy cannot launch more at once). A policy that lets jobs wait longer than W may cost less than this bound.
  */
@@ -72,7 +72,9 @@ export class LowerBoundAccumulator {
     const slots = this.slotsNeeded();
     const instancesNeeded = Math.min(maxInstances, Math.max(1, Math.ceil(slots / slotsPerInstance - 1e-9)));
     const booted = Math.max(instancesNeeded - initialInstances, 0);
-    const instanceSeconds = Math.max(workInstanceSeconds + (booted * bootDelayMs) / 1000, 60 * booted);
+    // Every instance that existed, the initial ones included, is billed at least 60 s.
+    const minimumBilled = 60 * Math.max(instancesNeeded, initialInstances);
+    const instanceSeconds = Math.max(workInstanceSeconds + (booted * bootDelayMs) / 1000, minimumBilled);
     return { instanceSeconds, workInstanceSeconds, instancesNeeded };
   }
 

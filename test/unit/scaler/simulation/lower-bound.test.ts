@@ -36,9 +36,13 @@ describe("lower bound", () => {
   });
 
   it("counts instances already running as booted, and the 60 s minimum", () => {
+    // Five instances already up: no boot to pay, but each of them is billed at least 60 s.
     const bound = new LowerBoundAccumulator({ ...settings, initialInstances: 5 });
-    bound.add(0, 1_000);
-    expect(bound.result().instanceSeconds).toBe(1);
+    for (let i = 0; i < 1_000; i += 1) bound.add(i * 1_000, 100);
+    expect(bound.result().instanceSeconds).toBe(300);
+    const busy = new LowerBoundAccumulator({ ...settings, initialInstances: 1 });
+    for (let i = 0; i < 1_000; i += 1) busy.add(i * 1_000, 500);
+    expect(busy.result().instanceSeconds).toBe(500);
     const cold = new LowerBoundAccumulator({ ...settings, bootDelayMs: 0 });
     cold.add(0, 1_000);
     expect(cold.result().instanceSeconds).toBe(60);
