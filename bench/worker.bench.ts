@@ -22,7 +22,6 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { isMainThread, workerData } from "node:worker_threads";
 import { CaseThread, median, positiveInteger, serveCaseThread } from "./case-thread.ts";
 import type { WorkerBenchSettings, WorkerCaseId, WorkerRoundTiming } from "./worker-cases.ts";
-import { workerCaseName as caseName } from "./worker-cases.ts";
 
 // Generated code imports "thrift-queue": run it against src/, so the bench measures the current sources.
 const SOURCE_ENTRY = new URL("../src/index.ts", import.meta.url).href;
@@ -30,6 +29,10 @@ registerHooks({
   resolve: (specifier, context, nextResolve) =>
     nextResolve(specifier === "thrift-queue" ? SOURCE_ENTRY : specifier, context),
 });
+
+// Imported only now that the hook is in place: a static import would resolve the generated code's "thrift-queue"
+// (through worker-cases.ts) to the last build in dist/ instead.
+const { workerCaseName: caseName } = await import("./worker-cases.ts");
 
 const JOBS = positiveInteger("BENCH_JOBS", 10_000);
 const ROUNDS = positiveInteger("BENCH_ROUNDS", 3);

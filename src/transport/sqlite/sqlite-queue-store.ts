@@ -90,7 +90,7 @@ export class SqliteQueueStore {
     this.statements = Object.fromEntries(entries) as Record<keyof typeof SQL, StatementSync>;
   }
 
-  /** Appends messages in one transaction: all of them are committed when this returns, or none. */
+  /** Appends messages in one transaction: all of them are committed (or the caller's transaction holds them), or none. */
   insert(messages: readonly OutgoingMessage[], now: number): void {
     this.transaction(() => {
       for (const message of messages) {
@@ -224,7 +224,9 @@ export class SqliteQueueStore {
     return Number(result.changes) === 1;
   }
 
+  /** Runs `work` in a transaction of its own, or in the caller's when one is open (a batch of the transport's). */
   private transaction<T>(work: () => T): T {
+    if (this.database.isTransaction) return work();
     this.database.exec("BEGIN IMMEDIATE");
     try {
       const result = work();

@@ -16,7 +16,7 @@ import { resolveSqliteOptions, type ResolvedSqliteOptions, type SqliteTransportO
 import { SqliteQueueStore, type Settlement, type TakenMessage } from "./sqlite-queue-store.ts";
 import { invalidMessageProblem } from "./sqlite-row.ts";
 import { PrefetchBuffer } from "./sqlite-prefetch.ts";
-import { SettleBatch } from "./sqlite-settle-batch.ts";
+import { WriteBatch } from "./sqlite-write-batch.ts";
 import { openQueueDatabase } from "./sqlite-schema.ts";
 import { oversizedPayloads } from "../payload-limit.ts";
 
@@ -24,8 +24,8 @@ export type { SqliteTransportOptions } from "./sqlite-options.ts";
 
 /** Longest delay, about 100 years: far enough for any job, small enough for exact integers in the file. */
 const MAX_DELAY_MS = 100 * 365 * 24 * 60 * 60 * 1000;
-/** Settlements per transaction at most (a write lock held for a few milliseconds at worst). */
-const MAX_SETTLE_BATCH = 512;
+/** Writes (sends and settlements) per transaction at most: a write lock held for a few milliseconds at worst. */
+const MAX_WRITE_BATCH = 256;
 
 /** A queue in a SQLite file, shared by every transport and process that opens the file with the same queue name. */
 export class SqliteTransport implements Transport {
@@ -45,7 +45,8 @@ export class SqliteTransport implements Transport {
   private readonly options: ResolvedSqliteOptions;
   private readonly database: DatabaseSync;
   private readonly store: SqliteQueueStore;
-  private readonly settlements: SettleBatch;
+  /** Sends and settlements of one event-loop turn, committed together. */
+  private readonly writes: WriteBatch;
   /** Where consumers of this process meet to be woken. */
   private readonly workKey: string;
   private readonly inFlight = new InFlightDeliveries();
@@ -78,7 +79,7 @@ export class SqliteTransport implements Transport {
       this.database.close();
       throw toSqliteTransportError(error, `cannot prepare the queue statements of ${path}`, queue);
     }
-    this.settlements = new SettleBatch(this.database, MAX_SETTLE_BATCH);
+    this.writes = new WriteBatch(this.database, MAX_WRITE_BATCH);
     this.workKey = sqliteWorkKey(path, queue);
   }
 
@@ -100,15 +101,16 @@ export class SqliteTransport implements Transport {
       );
     }
     if (messages.length === 0) return Promise.resolve();
-    const ids = messages.map((message) => message.id);
-    return this.run(
-      "send failed, nothing was sent",
-      () => {
-        this.store.insert(messages, this.options.now());
-        notifySqliteWork(this.workKey);
-      },
-      ids,
-    );
+    // Committed with the other writes of this event-loop turn; resolved once committed.
+    return this.writes
+      .write(() => this.store.insert(messages, this.options.now()))
+      .then(
+        () => notifySqliteWork(this.workKey),
+        (error: unknown) => {
+          const ids = messages.map((message) => message.id);
+          throw toSqliteTransportError(error, "send failed, nothing was sent", this.queue, ids);
+        },
+      );
   }
 
   async *receive(options: ReceiveOptions = {}): AsyncGenerator<Delivery> {
@@ -178,7 +180,7 @@ export class SqliteTransport implements Transport {
       await this.inFlight.drain(options.drainTimeoutMs ?? 30_000);
       for (const buffer of this.prefetchBuffers) buffer.clear();
       if (this.database.isOpen) {
-        this.settlements.flush();
+        this.writes.flush();
         this.database.close();
       }
     })();
@@ -249,10 +251,10 @@ export class SqliteTransport implements Transport {
         });
       }
     };
-    // Settled in the batch of this event-loop turn (one commit for all of them); resolved once committed.
+    // Settled with the other writes of this event-loop turn; resolved once committed.
     const settle = (action: Settlement): Promise<void> =>
-      this.settlements
-        .settle(() => this.store.settle(lease, action, this.options.maxAttempts, this.options.now()))
+      this.writes
+        .write(() => this.store.settle(lease, action, this.options.maxAttempts, this.options.now()))
         .then(
           (changed) => {
             owned(changed);
