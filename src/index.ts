@@ -191,6 +191,15 @@ export {
 
 // Scaler. The ec2 and asg fleets load their SDKs lazily through openFleet (or the thrift-queue/scaler/* entries).
 export { Scaler, type TickReport } from "./scaler/scaler.ts";
+export {
+  eventJson,
+  scalerRoute,
+  type ScalerDecisionJson,
+  type ScalerEventJson,
+  type ScalerJson,
+  type ScalerLeaseJson,
+  type ScalerRouteOptions,
+} from "./scaler/scaler-route.ts";
 export type { RetentionOptions, ScalerOptions } from "./scaler/scaler-options.ts";
 export type * from "./scaler/policy/scaling-policy.ts";
 export { clampCapacity } from "./scaler/policy/scaling-policy.ts";

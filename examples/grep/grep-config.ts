@@ -12,8 +12,10 @@ export interface GrepConfig {
   readonly transport: string;
   readonly store: string;
   readonly blobs: string;
-  /** Worker processes. @defaultValue 3 */
+  /** Worker processes (with `autoscale`, the most the scaler starts). @defaultValue 3 */
   readonly workers: number;
+  /** Whether the scaler runs the workers (a local fleet from zero to `workers`) instead of a fixed set. */
+  readonly autoscale: boolean;
   /** Jobs each worker runs at once. @defaultValue 2 */
   readonly concurrency: number;
   /** Each delivery's lease: how soon a crashed worker's job goes to another. @defaultValue 30000 */
@@ -46,6 +48,7 @@ export function grepConfig(argv: readonly string[], env: NodeJS.ProcessEnv, cwd:
       pattern: { type: "string" },
       flags: { type: "string" },
       "keep-running": { type: "boolean" },
+      autoscale: { type: "boolean" },
     },
     strict: true,
   });
@@ -61,6 +64,7 @@ export function grepConfig(argv: readonly string[], env: NodeJS.ProcessEnv, cwd:
     webPort: whole("--web-port", values["web-port"] ?? env["GREP_WEB_PORT"], 0, 0, 65535),
     statusPort: whole("--status-port", values["status-port"] ?? env["GREP_STATUS_PORT"], 0, 0, 65535),
     keepRunning: values["keep-running"] ?? env["GREP_KEEP_RUNNING"] === "1",
+    autoscale: values.autoscale ?? env["GREP_AUTOSCALE"] === "1",
     pattern: values.pattern ?? EXAMPLE_PATTERN,
     flags: values.flags ?? "i",
   };

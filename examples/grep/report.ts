@@ -2,7 +2,6 @@
 import { redact } from "thrift-queue";
 import type { GrepConfig } from "./grep-config.ts";
 import type { SearchStatus } from "./search-status.ts";
-import type { WorkerFleet } from "./worker-fleet.ts";
 
 /** Where lines go. */
 export type Say = (line?: string) => void;
@@ -35,16 +34,17 @@ export interface NextSteps {
   readonly webUrl: string;
   readonly statusUrl: string;
   readonly searchId: string;
-  readonly fleet: WorkerFleet;
+  /** The workers' log files (or the folder they go to). */
+  readonly workerLogs: readonly string[];
 }
 
 /** Prints where to look and what to try. */
 export function printNextSteps(say: Say, steps: NextSteps): void {
-  const { config, webUrl, statusUrl, searchId, fleet } = steps;
+  const { config, webUrl, statusUrl, searchId, workerLogs } = steps;
   const rerun = config.keepRunning ? "" : " (while `npm start -- --keep-running` runs)";
   say("\nWhere to look:");
   say(`  ${config.dataDir}/                     queue, status store, blobs (results/${searchId}/…), worker logs`);
-  for (const worker of fleet.workers) say(`  ${worker.logFile}`);
+  for (const log of workerLogs) say(`  ${log}`);
   say(`\nTry${rerun}:`);
   say(`  curl -s ${webUrl}/v1/searches/${searchId}?limit=5`);
   say(
@@ -52,6 +52,7 @@ export function printNextSteps(say: Say, steps: NextSteps): void {
   );
   say(`  curl -s ${statusUrl}/v1/jobs?state=succeeded`);
   say(`  curl -s ${statusUrl}/v1/workers`);
+  if (config.autoscale) say(`  curl -s ${statusUrl}/v1/scaler`);
   say("Any time:");
   say(`  npx thrift-queue jobs --store '${redact(config.store)}'`);
   say("\nOther environments, same code, other URLs:");

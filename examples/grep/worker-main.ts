@@ -5,11 +5,14 @@
  *
  *   node examples/grep/worker-main.ts --transport <url> --store <url> --blobs <url> [--concurrency 2] [--worker-id id]
  *                                     [--drain-timeout 20000] [--lease-ms 30000] [--stop-with-parent]
+ *
+ * Started by the scaler's local fleet (`--autoscale`), it gets its instance id in THRIFT_QUEUE_INSTANCE_ID and
+ * stops the same way when the scaler asks that instance to drain.
  */
 import { hostname } from "node:os";
 import process from "node:process";
 import { parseArgs } from "node:util";
-import { openStatusStore, openTransport, Worker } from "thrift-queue";
+import { INSTANCE_ID_ENV, openStatusStore, openTransport, watchDrainRequests, Worker } from "thrift-queue";
 import { openBlobStore } from "./blob-store.ts";
 import { GrepTheWeb } from "./gen/grep.ts";
 import { createGrepHandler } from "./grep-handler.ts";
@@ -36,6 +39,7 @@ if (!transportUrl || !storeUrl || !blobsUrl) {
   process.exit(2);
 }
 const workerId = values["worker-id"] ?? `grep-${hostname()}-${process.pid}`;
+const instanceId = process.env[INSTANCE_ID_ENV] || undefined;
 const logger = jsonLinesLogger(
   (line) => process.stderr.write(line),
   process.env["GREP_LOG_LEVEL"] === "debug" ? "debug" : "info",
@@ -49,6 +53,7 @@ const worker = new Worker({
   transport,
   store,
   workerId,
+  ...(instanceId === undefined ? {} : { instanceId }),
   concurrency: Number(values.concurrency),
   drainTimeoutMs: Number(values["drain-timeout"]),
   leaseMs: Number(values["lease-ms"]),
@@ -93,6 +98,14 @@ if (values["stop-with-parent"]) {
   // The orchestrator holds our stdin open: when it ends, the orchestrator is gone and nobody would stop us.
   process.stdin.on("end", () => stop("the parent process exited"));
   process.stdin.resume();
+}
+if (instanceId !== undefined) {
+  watchDrainRequests({
+    store,
+    instanceId,
+    logger,
+    onDrainRequested: () => stop("the scaler asked this instance to drain"),
+  });
 }
 worker.start();
 process.stdout.write(`${JSON.stringify({ event: "ready", workerId, pid: process.pid })}\n`);

@@ -75,12 +75,19 @@ async function directGrep(pattern: string): Promise<{ document: string; line: nu
 }
 
 /** Checks one finished run: output, every chunk succeeded, results equal grep. */
-async function verifyRun(run: Run, dataDir: string, storeUrl: string, blobsUrl: string): Promise<void> {
+async function verifyRun(
+  run: Run,
+  dataDir: string,
+  storeUrl: string,
+  blobsUrl: string,
+  workers: "fixed" | "autoscaled" = "fixed",
+): Promise<void> {
   expect(run.stderr).toBe("");
   expect(run.code).toBe(0);
   expect(run.stdout).toMatch(/\d+ matching lines in 10 documents \(10000 lines scanned\)/);
   expect(run.stdout).toContain("100% succeeded");
-  expect(run.stdout).toContain("workers exited with 0, 0, 0");
+  if (workers === "fixed") expect(run.stdout).toContain("workers exited with 0, 0, 0");
+  else expect(run.stdout).toMatch(/the scaler gave its lease up; [1-3] workers stopped\n/);
   const summary = JSON.parse(await readFile(join(dataDir, "last-search.json"), "utf8")) as { searchId: string };
 
   const blobs = await openBlobStore(blobsUrl);
@@ -92,9 +99,13 @@ async function verifyRun(run: Run, dataDir: string, storeUrl: string, blobsUrl: 
       const record = await store.get(chunk.jobId);
       expect(record).toMatchObject({ state: "succeeded", service: "GrepTheWeb", method: "matchChunk", progress: 100 });
     }
-    const pid = await orchestratorPid(dataDir);
-    const workers = (await store.workers()).filter((worker) => worker.workerId.endsWith(`-${pid}`));
-    expect(workers.map((worker) => worker.status)).toEqual(["stopped", "stopped", "stopped"]);
+    if (workers === "fixed") {
+      const pid = await orchestratorPid(dataDir);
+      const fixed = (await store.workers()).filter((worker) => worker.workerId.endsWith(`-${pid}`));
+      expect(fixed.map((worker) => worker.status)).toEqual(["stopped", "stopped", "stopped"]);
+    } else {
+      await verifyScaler(store, run);
+    }
 
     const results = await Promise.all(
       (manifest?.chunks ?? []).map(async (chunk) =>
@@ -116,6 +127,18 @@ async function verifyRun(run: Run, dataDir: string, storeUrl: string, blobsUrl: 
   }
 }
 
+/** The scaler's part of an --autoscale run: it launched workers from zero, they all stopped, the lease is free. */
+async function verifyScaler(store: Awaited<ReturnType<typeof openStatusStore>>, run: Run): Promise<void> {
+  const launches = await store.scalerEvents({ lease: "scaler:grep", kinds: ["launch"] });
+  expect(launches.length).toBeGreaterThanOrEqual(1);
+  expect(run.stdout).toMatch(/The scaler:\n {2}launch: \+[1-3]: /);
+  const fleetWorkers = (await store.workers()).filter((worker) => worker.instanceId.startsWith("local-"));
+  expect(fleetWorkers.length).toBeGreaterThanOrEqual(1);
+  expect(new Set(fleetWorkers.map((worker) => worker.status))).toEqual(new Set(["stopped"]));
+  const lease = await store.lease("scaler:grep");
+  expect(lease === undefined || lease.expiresAt <= Date.now()).toBe(true);
+}
+
 describe("GrepTheWeb on embedded defaults (npm start)", () => {
   let cwd: string;
 
@@ -132,6 +155,24 @@ describe("GrepTheWeb on embedded defaults (npm start)", () => {
       await verifyRun(run, dataDir, `sqlite:${join(dataDir, "status.db")}`, `file:${join(dataDir, "blobs")}`);
       expect(run.stdout).toContain(`npx thrift-queue jobs --store 'sqlite:${join(dataDir, "status.db")}'`);
       expect(run.stdout).toMatch(/curl -s http:\/\/127\.0\.0\.1:\d+\/v1\/searches\//);
+    },
+    RUN_TIMEOUT_MS + 10_000,
+  );
+
+  it(
+    "with --autoscale (what npm start runs) the scaler starts workers from zero and stops them; results equal grep",
+    async () => {
+      const dataDir = join(cwd, "autoscaled");
+      const run = await runMain(cwd, ["--autoscale", "--data", dataDir]);
+      await verifyRun(
+        run,
+        dataDir,
+        `sqlite:${join(dataDir, "status.db")}`,
+        `file:${join(dataDir, "blobs")}`,
+        "autoscaled",
+      );
+      expect(run.stdout).toContain("curl -s http://127.0.0.1:");
+      expect(run.stdout).toMatch(/\/v1\/scaler\n/);
     },
     RUN_TIMEOUT_MS + 10_000,
   );
@@ -282,15 +323,15 @@ withAmqpBroker("GrepTheWeb over RabbitMQ + PostgreSQL", amqp, (broker) => {
     });
 
     it(
-      "runs unchanged with --transport amqp://… --store postgres://…",
+      "runs unchanged, with its scaler, with --transport amqp://… --store postgres://…",
       async () => {
         const queue = `grep-${randomUUID()}`;
         const separator = broker.url.includes("?") ? "&" : "?";
         const transport = `${broker.url}${separator}queue=${queue}`;
         const store = schemas.url();
         const dataDir = join(cwd, "data");
-        const run = await runMain(cwd, ["--transport", transport, "--store", store, "--data", dataDir]);
-        await verifyRun(run, dataDir, store, `file:${join(dataDir, "blobs")}`);
+        const run = await runMain(cwd, ["--autoscale", "--transport", transport, "--store", store, "--data", dataDir]);
+        await verifyRun(run, dataDir, store, `file:${join(dataDir, "blobs")}`, "autoscaled");
       },
       RUN_TIMEOUT_MS + 10_000,
     );
@@ -315,7 +356,7 @@ describe("GrepTheWeb over SQS + S3 (fauxqs) + DynamoDB (dynalite)", () => {
   });
 
   it(
-    "runs unchanged with sqs://, dynamodb:// and s3:// URLs",
+    "runs unchanged, with its scaler, with sqs://, dynamodb:// and s3:// URLs",
     async () => {
       const transport = `sqs://grep-${randomUUID()}?region=us-east-1&endpoint=${fauxqs.endpoint}&create=true`;
       const store = `dynamodb://${dynalite.freshTable()}?region=us-east-1&endpoint=${dynalite.endpoint}&create=true`;
@@ -327,12 +368,12 @@ describe("GrepTheWeb over SQS + S3 (fauxqs) + DynamoDB (dynalite)", () => {
       };
       const run = await runMain(
         cwd,
-        ["--transport", transport, "--store", store, "--blobs", blobs, "--data", dataDir],
+        ["--autoscale", "--transport", transport, "--store", store, "--blobs", blobs, "--data", dataDir],
         env,
       );
       process.env["AWS_ACCESS_KEY_ID"] ??= env.AWS_ACCESS_KEY_ID;
       process.env["AWS_SECRET_ACCESS_KEY"] ??= env.AWS_SECRET_ACCESS_KEY;
-      await verifyRun(run, dataDir, store, blobs);
+      await verifyRun(run, dataDir, store, blobs, "autoscaled");
     },
     RUN_TIMEOUT_MS + 10_000,
   );
