@@ -15,7 +15,10 @@ const DAY = 24 * HOUR;
 export const CONCURRENCY = 4;
 /** The fleet cap of every policy. */
 export const MAX_INSTANCES = 150;
-/** The leader-crash trace's crash time (not on a 5 s renewal boundary, so the lease lapse is not exact). */
+/**
+ * The leader-crash trace's crash: at the first evaluation from 3 h + 2.7 s, after the decision is recorded and
+ * before it is applied (the standby must apply it, once).
+ */
 const CRASH_AT_MS = 3 * HOUR + 2_700;
 
 /** Which target group a trace belongs to. */

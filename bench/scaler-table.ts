@@ -54,5 +54,5 @@ export function formatTable(rows: readonly BenchRow[]): string {
 
 /** The footer: one PASS / NOT MET line per target. */
 export function formatTargets(verdicts: readonly TargetVerdict[]): string {
-  return verdicts.map((v) => `${v.met ? "PASS   " : "NOT MET"}  ${v.target} — ${v.detail}`).join("\n");
+  return verdicts.map((v) => `${v.status.padEnd(7)}  ${v.target} — ${v.detail}`).join("\n");
 }

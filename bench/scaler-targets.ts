@@ -13,7 +13,8 @@ export interface BenchRow extends SimulationResult {
 /** One target's verdict. */
 export interface TargetVerdict {
   readonly target: string;
-  readonly met: boolean;
+  /** NOT RUN when a subset of traces (BENCH_TRACES) left the target without rows. */
+  readonly status: "PASS" | "NOT MET" | "NOT RUN";
   readonly detail: string;
 }
 
@@ -33,9 +34,10 @@ function verdict(
   const misses = rows.filter((row) => !passes(row));
   const detail =
     misses.length === 0
-      ? `${rows.length}/${rows.length} rows`
+      ? `${rows.length}/${rows.length} rows${rows.length <= 3 ? ` (${rows.map(show).join("; ")})` : ""}`
       : `${rows.length - misses.length}/${rows.length} rows; missed: ${misses.map((row) => `${caseKey(row)} ${show(row)}`).join("; ")}`;
-  return { target, met: rows.length > 0 && misses.length === 0, detail };
+  const status = rows.length === 0 ? "NOT RUN" : misses.length === 0 ? "PASS" : "NOT MET";
+  return { target, status, detail: rows.length === 0 ? "no rows in this run" : detail };
 }
 
 const percent = (value: number): string => `${(value * 100).toFixed(2)}%`;

@@ -32,7 +32,9 @@ function runCase(benchCase: BenchCase, bootDelayMs: number): BenchRow[] {
       maxInstances: MAX_INSTANCES,
       seed: SEED,
       initialInstances: benchCase.initialInstances,
-      ...(benchCase.leaderCrashAtMs === undefined ? {} : { leaderCrash: { atMs: benchCase.leaderCrashAtMs } }),
+      ...(benchCase.leaderCrashAtMs === undefined
+        ? {}
+        : { leaderCrash: { atMs: benchCase.leaderCrashAtMs, during: "decision" as const } }),
     });
     return { group: benchCase.group, ...result };
   });

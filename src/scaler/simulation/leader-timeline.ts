@@ -24,6 +24,7 @@ export class LeaderTimeline {
   private readonly launchesByDecision = new Map<number, number>();
   private duplicates = 0;
   private reappliedDecisionId = -1;
+  private crashedAtMs = NaN;
 
   constructor(crash: LeaderCrash | undefined) {
     this.crash = crash;
@@ -32,7 +33,18 @@ export class LeaderTimeline {
   /** The next time the leadership changes (crash or takeover), Infinity when none is pending. */
   nextChangeAt(): number {
     if (this.crash === undefined || this.state === "recovered") return Infinity;
-    return this.state === "leading" ? this.crash.atMs : this.takeoverAtMs;
+    if (this.state === "down") return this.takeoverAtMs;
+    return this.crash.during === "decision" ? Infinity : this.crash.atMs;
+  }
+
+  /**
+   * For `during: "decision"`: whether the leader dies now, after recording its decision and before applying it. If
+   * so the leadership is down from `now` ({@link nextChangeAt} is the takeover).
+   */
+  diesBeforeApplying(now: number): boolean {
+    if (this.crash?.during !== "decision" || this.state !== "leading" || now < this.crash.atMs) return false;
+    this.change(now);
+    return true;
   }
 
   /** Whether an evaluation may run now (false while no scaler leads). */
@@ -51,6 +63,7 @@ export class LeaderTimeline {
       const renewEvery = crash.renewIntervalMs ?? 5_000;
       const lastRenewal = Math.floor(now / renewEvery) * renewEvery;
       this.takeoverAtMs = lastRenewal + (crash.leaseTtlMs ?? 30_000);
+      this.crashedAtMs = now;
       this.state = "down";
       return undefined;
     }
@@ -80,7 +93,7 @@ export class LeaderTimeline {
 
   /** The failover measurements. */
   result(): FailoverResult {
-    const crashAt = this.crash?.atMs ?? 0;
+    const crashAt = this.crashedAtMs;
     return {
       crashAtS: crashAt / 1000,
       takeoverAtS: this.takeoverAtMs / 1000,

@@ -11,6 +11,12 @@ export interface LeaderCrash {
   readonly leaseTtlMs?: number;
   /** How often the leader renews its lease (the scaler's tick). @defaultValue 5 000 */
   readonly renewIntervalMs?: number;
+  /**
+   * `idle`: the leader dies at `atMs`, between evaluations (its last decision was applied; the standby's re-apply is
+   * a no-op). `decision`: it dies at its first evaluation at or after `atMs`, after recording the decision and before
+   * applying it (the standby applies it, once). @defaultValue "idle"
+   */
+  readonly during?: "idle" | "decision";
 }
 
 /** One policy evaluation, as handed to `onEvaluation`. */
@@ -48,6 +54,7 @@ export interface SimulationOptions<Memory> {
 
 /** What the leader-crash model measured. */
 export interface FailoverResult {
+  /** When the leader died (for `during: "decision"`, the evaluation it died in). */
   readonly crashAtS: number;
   readonly takeoverAtS: number;
   /** Takeover − crash: the time without a leader. */

@@ -100,7 +100,8 @@ export function simulate<Memory>(options: SimulationOptions<Memory>): Simulation
     lastActionAt = now;
   };
 
-  const evaluate = (): void => {
+  /** One evaluation; false when the leader died before applying its decision (see leader-timeline.ts). */
+  const evaluate = (): boolean => {
     const oldest = queue.oldestArrival();
     const input: PolicyInput = {
       now: startTime + now,
@@ -123,7 +124,9 @@ export function simulate<Memory>(options: SimulationOptions<Memory>): Simulation
     const decisionId = evaluations++;
     leader.recorded(decisionId, step.decision.desired);
     options.onEvaluation?.({ atMs: now, input, decision: step.decision });
+    if (leader.diesBeforeApplying(now)) return false;
     apply(decisionId, step.decision.desired);
+    return true;
   };
 
   for (;;) {
@@ -159,14 +162,12 @@ export function simulate<Memory>(options: SimulationOptions<Memory>): Simulation
       } else {
         // The standby re-applies the last recorded decision (a no-op once applied), then evaluates on.
         apply(takeover.lastDecisionId, takeover.lastDesired);
-        evaluate();
-        nextEvaluation = now + policy.evaluationIntervalMs;
+        nextEvaluation = evaluate() ? now + policy.evaluationIntervalMs : leader.nextChangeAt();
         dispatch();
       }
     } else {
       now = nextEvaluation;
-      evaluate();
-      nextEvaluation = now + policy.evaluationIntervalMs;
+      nextEvaluation = evaluate() ? now + policy.evaluationIntervalMs : leader.nextChangeAt();
       dispatch();
     }
   }

@@ -40,6 +40,34 @@ describe("leader crash", () => {
     expect(result.launches).toBe(6);
   });
 
+  it("a leader dying between recording and applying a decision: the standby applies it, once", () => {
+    const wantedMoreAt: number[] = [];
+    const result = simulate({
+      trace,
+      policy: scheduledPolicy((at) => (at < 1_805_000 ? 4 : 6)),
+      targetWaitMs: 30_000,
+      bootDelayMs: 60_000,
+      concurrencyPerInstance: 4,
+      maxInstances: 20,
+      leaderCrash: { atMs: 1_802_700, during: "decision" },
+      onEvaluation: (record) => {
+        if (record.decision.desired > record.input.fleet.booting + record.input.fleet.running)
+          wantedMoreAt.push(record.atMs);
+      },
+    });
+    // It dies in the evaluation at 1,810 s (decision 181: 4 → 6, recorded, not applied); the lease renewed then
+    // lapses at 1,840 s, when the standby applies decision 181 and launches the 2 instances.
+    expect(result.failover).toEqual({
+      crashAtS: 1_810,
+      takeoverAtS: 1_840,
+      failoverS: 30,
+      duplicateLaunches: 0,
+      reappliedDecisionId: 181,
+    });
+    expect(wantedMoreAt).toEqual([0, 1_810_000]);
+    expect(result.launches).toBe(6);
+  });
+
   it("a baseline continues with its recorded memory after the takeover", () => {
     const limits = { min: 0, max: 50, maxStep: Infinity, targetWaitMs: 30_000 };
     const options = { trace, targetWaitMs: 30_000, bootDelayMs: 60_000, concurrencyPerInstance: 4, maxInstances: 50 };
