@@ -21,6 +21,7 @@ import { LowerBoundAccumulator } from "./lower-bound.ts";
 import { removeInstances } from "./scale-in.ts";
 import { deriveSeed, seededRandom } from "./seeded-random.ts";
 import { SimulatedFleet } from "./simulated-fleet.ts";
+import { checkSimulationOptions } from "./simulation-checks.ts";
 import type { SimulationOptions, SimulationResult } from "./simulation-types.ts";
 import { meanServiceMs } from "./trace-spec.ts";
 import { WaitRecorder } from "./wait-statistics.ts";
@@ -30,8 +31,12 @@ const BOOT = 1;
 const FLAP_WINDOW_MS = 10 * 60_000;
 const DEFAULT_START = Date.UTC(2026, 0, 5);
 
-/** Runs one trace against one policy; deterministic for a given seed. */
+/**
+ * Runs one trace against one policy; deterministic for a given seed. Throws `ScalerError` `SCALER_CONFIG` for
+ * invalid options.
+ */
 export function simulate<Memory>(options: SimulationOptions<Memory>): SimulationResult {
+  checkSimulationOptions(options);
   const { trace, policy, targetWaitMs, bootDelayMs, concurrencyPerInstance } = options;
   const seed = options.seed ?? 1;
   const startTime = options.startTimeMs ?? DEFAULT_START;

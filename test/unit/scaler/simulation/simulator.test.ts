@@ -4,6 +4,7 @@ import { simulate } from "../../../../src/scaler/simulation/simulator.ts";
 import { billedSeconds } from "../../../../src/scaler/simulation/simulated-fleet.ts";
 import type { SimulationOptions } from "../../../../src/scaler/simulation/simulation-types.ts";
 import type { TraceSpec } from "../../../../src/scaler/simulation/trace-spec.ts";
+import { ScalerError } from "../../../../src/errors.ts";
 import { awsTargetTrackingPolicy } from "../../../../src/scaler/policy/aws-target-tracking-policy.ts";
 import { fixedPolicy, scheduledPolicy } from "./fixed-policy.ts";
 
@@ -176,5 +177,21 @@ describe("simulate: determinism", () => {
     const other = simulate({ ...options, policy: policy(), seed: 8 });
     expect(second).toEqual(first);
     expect(other.jobs).not.toBe(first.jobs);
+  });
+});
+
+describe("simulate: options", () => {
+  it("reports every invalid option at once", () => {
+    const call = () =>
+      simulate({
+        trace: evenTrace(1, 1_000, 10_000),
+        policy: { ...fixedPolicy(1), evaluationIntervalMs: 0 },
+        targetWaitMs: 1_000,
+        bootDelayMs: -1,
+        concurrencyPerInstance: 0,
+        maxInstances: 10,
+      });
+    expect(call).toThrow(ScalerError);
+    expect(call).toThrow(/evaluationIntervalMs.*concurrencyPerInstance.*bootDelayMs/);
   });
 });
