@@ -9,9 +9,8 @@
  */
 import { ScalerError, toThriftQueueError } from "../errors.ts";
 import type { Lease } from "../status/status-store.ts";
-import { DEFAULT_DRAIN_REQUEST_TTL_MS, drainLeaseName, requestDrain, withdrawDrainRequest } from "./drain-request.ts";
-import type { FleetAction, FleetInstance } from "./fleet/fleet.ts";
-import { chooseScaleInVictims, countPhases, viewFleet, type InstanceView } from "./fleet-view.ts";
+import { FleetCare } from "./fleet-care.ts";
+import { countPhases, viewFleet } from "./fleet-view.ts";
 import { JobActivitySampler } from "./job-activity.ts";
 import { LeaderElection } from "./leader-election.ts";
 import type { PolicyInput, ScalingDecision } from "./policy/scaling-policy.ts";
@@ -51,9 +50,7 @@ export class Scaler {
   private memory: unknown;
   private lastDecisionAt = Number.NEGATIVE_INFINITY;
   private lastScrubAt = Number.NEGATIVE_INFINITY;
-  private readonly recoveredAt = new Map<string, number>();
-  /** Instances this leader saw draining; one that leaves the fleet on its own (its process exited) is noted. */
-  private readonly draining = new Set<string>();
+  private readonly care: FleetCare;
   private timer: NodeJS.Timeout | undefined;
   private ticking: Promise<TickReport> | undefined;
   private running = false;
@@ -68,6 +65,7 @@ export class Scaler {
     });
     this.recorder = new ScalerRecorder(this.options.store, this.options.scalerId);
     this.activity = new JobActivitySampler(this.options.store, this.options.service);
+    this.care = new FleetCare(this.options, this.recorder);
     this.memory = this.options.policy.initialMemory();
   }
 
@@ -158,7 +156,7 @@ export class Scaler {
     const stored = await this.recorder.lastMemory(lease.name);
     this.memory = parseMemory(stored) ?? this.options.policy.initialMemory();
     this.activity.reset();
-    this.draining.clear();
+    this.care.reset();
     this.lastDecisionAt = Number.NEGATIVE_INFINITY;
     await this.recorder.record(lease, now, {
       kind: "leader",
@@ -170,9 +168,9 @@ export class Scaler {
   private async lead(lease: Lease, now: number, report: MutableReport): Promise<void> {
     const { store, transport, fleet } = this.options;
     const [stats, instances, workers] = await Promise.all([transport.stats(), fleet.list(), store.workers()]);
-    const drainLeases = await this.drainLeases(instances);
+    const drainLeases = await this.care.drainLeases(instances);
     const view = viewFleet(instances, workers, new Set(drainLeases.keys()), now, this.options);
-    await this.noteDeparted(instances, lease, now, report);
+    await this.care.noteDeparted(instances, lease, now, report);
     if (now - this.lastDecisionAt >= this.options.policy.evaluationIntervalMs) {
       const activity = await this.activity.sample(now);
       const input: PolicyInput = {
@@ -194,11 +192,11 @@ export class Scaler {
       this.lastDecisionAt = now;
       report.decision = step.decision;
       await this.recordDecision(lease, now, step.decision);
-      await this.apply(step.decision, view, lease, now, report);
+      await this.care.resize(step.decision, view, lease, now, report);
     }
-    await this.tendDraining(view, drainLeases, lease, now, report);
-    await this.tendHealth(view, lease, now, report);
-    await this.protectBusy(view, lease);
+    await this.care.tendDraining(view, drainLeases, lease, now, report);
+    await this.care.tendHealth(view, lease, now, report);
+    await this.care.protectBusy(view, lease);
     await this.scrubIfDue(lease, now);
   }
 
@@ -212,135 +210,6 @@ export class Scaler {
       desired: decision.desired,
       ...(fits ? { memory } : {}),
     });
-  }
-
-  private async apply(
-    decision: ScalingDecision,
-    view: readonly InstanceView[],
-    lease: Lease,
-    now: number,
-    report: MutableReport,
-  ): Promise<void> {
-    const counts = countPhases(view);
-    const delta = decision.desired - (counts.booting + counts.running);
-    if (delta > 0) {
-      const event = await this.recorder.record(lease, now, {
-        kind: "launch",
-        reason: `+${delta}: ${decision.reason}`,
-        desired: decision.desired,
-      });
-      const launched = await this.options.fleet.launch(delta, action(event.id, lease));
-      report.launched.push(...launched.map((instance) => instance.id));
-      this.options.logger.info({ launched: report.launched, desired: decision.desired }, "launched instances");
-    } else if (delta < 0) {
-      const victims = chooseScaleInVictims(view, -delta).map((instance) => instance.id);
-      if (victims.length === 0) return;
-      const event = await this.recorder.record(lease, now, {
-        kind: "drain",
-        reason: `${delta}: ${decision.reason}`,
-        desired: decision.desired,
-        instanceIds: victims,
-      });
-      await this.requestDrains(victims, now);
-      for (const id of victims) this.draining.add(id);
-      await this.options.fleet.drain(victims, action(event.id, lease));
-      report.draining.push(...victims);
-      this.options.logger.info({ draining: victims, desired: decision.desired }, "draining instances");
-    }
-  }
-
-  private async tendDraining(
-    view: readonly InstanceView[],
-    drainLeases: ReadonlyMap<string, Lease>,
-    lease: Lease,
-    now: number,
-    report: MutableReport,
-  ): Promise<void> {
-    const draining = view.filter((instance) => instance.phase === "draining" && !report.draining.includes(instance.id));
-    if (draining.length === 0) return;
-    for (const instance of draining) this.draining.add(instance.id);
-    // Instances the fleet itself is terminating (an ASG scale-in) are drained the same way.
-    await this.requestDrains(
-      draining.filter((instance) => !drainLeases.has(instance.id)).map((instance) => instance.id),
-      now,
-    );
-    const drainSince = (id: string): number =>
-      (drainLeases.get(id)?.expiresAt ?? now + this.drainRequestTtlMs) - this.drainRequestTtlMs;
-    const done = draining.filter(
-      (instance) => instance.drained || now - drainSince(instance.id) >= this.options.drainTimeoutMs,
-    );
-    const waiting = draining.filter((instance) => !done.includes(instance));
-    if (waiting.length > 0) {
-      await this.options.fleet.drain(
-        waiting.map((instance) => instance.id),
-        action(`${lease.token}-drain`, lease),
-      );
-    }
-    if (done.length === 0) return;
-    const ids = done.map((instance) => instance.id);
-    const forced = done.filter((instance) => !instance.drained).map((instance) => instance.id);
-    const event = await this.recorder.record(lease, now, {
-      kind: "terminate",
-      reason:
-        forced.length === 0
-          ? "drained: no live worker left"
-          : `drained, except ${forced.join(", ")}: still busy after the drain timeout`,
-      instanceIds: ids,
-    });
-    await this.options.fleet.terminate(ids, action(event.id, lease));
-    await Promise.all(ids.map((id) => withdrawDrainRequest(this.options.store, id)));
-    for (const id of ids) this.draining.delete(id);
-    report.terminated.push(...ids);
-  }
-
-  private async noteDeparted(
-    instances: readonly FleetInstance[],
-    lease: Lease,
-    now: number,
-    report: MutableReport,
-  ): Promise<void> {
-    const listed = new Set(instances.map((instance) => instance.id));
-    const departed = [...this.draining].filter((id) => !listed.has(id));
-    if (departed.length === 0) return;
-    await this.recorder.record(lease, now, {
-      kind: "terminate",
-      reason: "left the fleet after draining (its workers stopped)",
-      instanceIds: departed,
-    });
-    await Promise.all(departed.map((id) => withdrawDrainRequest(this.options.store, id)));
-    for (const id of departed) this.draining.delete(id);
-    report.terminated.push(...departed);
-  }
-
-  private async tendHealth(
-    view: readonly InstanceView[],
-    lease: Lease,
-    now: number,
-    report: MutableReport,
-  ): Promise<void> {
-    for (const instance of view) {
-      if (instance.unhealthy === undefined) continue;
-      const recovered = this.recoveredAt.get(instance.id);
-      if (recovered !== undefined && now - recovered < this.options.bootTimeoutMs) continue;
-      const event = await this.recorder.record(lease, now, {
-        kind: "recover",
-        reason: `unhealthy: ${instance.unhealthy}`,
-        instanceIds: [instance.id],
-      });
-      this.recoveredAt.set(instance.id, now);
-      await this.options.fleet.recover(instance.id, action(event.id, lease));
-      report.recovered.push(instance.id);
-    }
-  }
-
-  private async protectBusy(view: readonly InstanceView[], lease: Lease): Promise<void> {
-    if (this.options.fleet.protect === undefined) return;
-    const busy = new Map<string, boolean>();
-    for (const instance of view) {
-      if (instance.phase === "running") busy.set(instance.id, instance.inFlight > 0);
-      else if (instance.phase === "draining") busy.set(instance.id, true);
-    }
-    await this.options.fleet.protect(busy, action(`${lease.token}-protect`, lease));
   }
 
   private async scrubIfDue(lease: Lease, now: number): Promise<void> {
@@ -358,35 +227,9 @@ export class Scaler {
     });
   }
 
-  private get drainRequestTtlMs(): number {
-    return Math.max(DEFAULT_DRAIN_REQUEST_TTL_MS, this.options.drainTimeoutMs + 600_000);
-  }
-
-  private async requestDrains(ids: readonly string[], now: number): Promise<void> {
-    await Promise.all(
-      ids.map((id) => requestDrain(this.options.store, id, this.options.scalerId, now, this.drainRequestTtlMs)),
-    );
-  }
-
-  private async drainLeases(instances: readonly FleetInstance[]): Promise<Map<string, Lease>> {
-    const now = this.options.now();
-    const found = await Promise.all(
-      instances.map(
-        async (instance) => [instance.id, await this.options.store.lease(drainLeaseName(instance.id))] as const,
-      ),
-    );
-    const standing = new Map<string, Lease>();
-    for (const [id, lease] of found) if (lease !== undefined && lease.expiresAt > now) standing.set(id, lease);
-    return standing;
-  }
-
   private log(level: "warn" | "error", error: unknown, message: string): void {
     this.options.logger[level]({ err: error, lease: this.leaseName }, message);
   }
-}
-
-function action(id: string, lease: Lease): FleetAction {
-  return { id, fencingToken: lease.token };
 }
 
 function parseMemory(stored: string | undefined): unknown {
