@@ -84,9 +84,11 @@ export function simulate<Memory>(options: SimulationOptions<Memory>): Simulation
   };
 
   /** Applies a decision once per id: the simulated fleet is idempotent per decision id like EC2's ClientToken. */
-  const apply = (decisionId: number, desired: number): void => {
+  const apply = (decisionId: number, wanted: number): void => {
     if (!leader.firstApplication(decisionId)) return;
     const current = fleet.capacity;
+    // A contract-breaking desired (fractional, negative, NaN) is rounded or ignored rather than corrupting the fleet.
+    const desired = Number.isFinite(wanted) ? Math.max(0, Math.round(wanted)) : current;
     if (desired === current) return;
     const direction = desired > current ? 1 : -1;
     if (direction > 0) {
