@@ -35,6 +35,7 @@ describe("thrift-queue scaler", () => {
     ],
     [["--fleet", "local", "--max", "0", "--", "w"], /--max must be a whole number ≥ 1, got "0"/],
     [["--fleet", "local", "--target-wait", "soon", "--", "w"], /--target-wait must be a whole number/],
+    [["--fleet", "local", "--keep-jobs", "1.5", "--", "w"], /--keep-jobs must be a whole number ≥ 0, got "1.5"/],
     [["--fleet", "local", "--store", "memory:", "--", "w"], /^thrift-queue scaler: missing --transport/],
     [["--fleet", "asg", "--transport", queueUrl("asg"), "--store", "memory:"], /group/i],
   ])("%j → exit 2 with one line", async (argv, expected) => {
@@ -72,6 +73,23 @@ describe("thrift-queue scaler", () => {
       expect(events.map((event) => event.kind)).toEqual(["leader", "scrub", "launch", "decision", "leader"]);
       expect(events[2]?.reason).toMatch(/^\+2: /);
       expect(events[0]?.reason).toBe("cli-once resigned");
+    } finally {
+      await store.close();
+    }
+  });
+
+  it("--scrub-every 0 turns scrubbing off", async () => {
+    const storeUrl = `sqlite:${join(directory, "no-scrub-status.db")}`;
+    const run = await runCli([
+      "scaler",
+      ...["--fleet", "local", "--transport", queueUrl("no-scrub"), "--store", storeUrl, "--scrub-every", "0"],
+      ...["--state-dir", join(directory, "no-scrub-fleet"), "--once", "--log-level", "error", "--", ...IDLE],
+    ]);
+    expect({ code: run.code, stderr: run.stderr }).toEqual({ code: 0, stderr: "" });
+    const store = await openStatusStore(storeUrl);
+    try {
+      const kinds = (await store.scalerEvents()).map((event) => event.kind);
+      expect(kinds).toEqual(["leader", "decision", "leader"]);
     } finally {
       await store.close();
     }

@@ -8,6 +8,7 @@ import process from "node:process";
 import { FLEET_KINDS, openFleet, type FleetKind } from "../../scaler/fleet/open-fleet.ts";
 import { thriftQueuePolicy } from "../../scaler/policy/thrift-queue-policy.ts";
 import { Scaler } from "../../scaler/scaler.ts";
+import type { RetentionOptions } from "../../scaler/scaler-options.ts";
 import type { CliCommand } from "../command.ts";
 import { jsonLinesLogger, logLevel } from "../json-lines-logger.ts";
 import { openCliStore } from "../open-cli-store.ts";
@@ -19,7 +20,8 @@ import { wholeNumber } from "./send.ts";
 const USAGE = `Usage: thrift-queue scaler --transport <url> --store <url> --fleet local|ec2|asg
          [--name <fleet>] [--min N] [--max N] [--max-step N] [--target-wait s]
          [--concurrency-per-instance N] [--boot-delay s] [--lease-ttl s] [--tick s]
-         [--stale-after s] [--drain-timeout s] [--scaler-id id] [--once] [--log-level …]
+         [--stale-after s] [--drain-timeout s] [--keep-jobs s] [--keep-workers s] [--scrub-every s]
+         [--scaler-id id] [--once] [--log-level …]
          local: [--state-dir <dir>] -- <worker command…>
          ec2:   --launch-template <lt-id|name> [--launch-template-version v] [--region r] [--endpoint url]
                 [-- <worker command…>]
@@ -31,7 +33,9 @@ lease in --store: one leads, and a new one takes over within --lease-ttl seconds
 Scale-in drains idle instances first (their workers stop taking jobs and finish what they run) and terminates
 them only once idle. Unhealthy instances (no heartbeat for --stale-after seconds, default 60) are rebooted (ec2)
 or replaced (asg, local). Every decision and action is recorded in the store: GET /v1/scaler of
-"thrift-queue serve". The local fleet starts the worker command with THRIFT_QUEUE_INSTANCE_ID set, for example
+"thrift-queue serve". The leader scrubs the store every --scrub-every seconds (default 3600, 0: never): final
+jobs older than --keep-jobs (default 604800, 7 days), workers not seen for --keep-workers (default 86400) and
+scaler events older than --keep-jobs. The local fleet starts the worker command with THRIFT_QUEUE_INSTANCE_ID set, for example
   thrift-queue scaler --fleet local --transport sqlite:q.db?queue=jobs --store sqlite:status.db --max 4 \\
     -- npx thrift-queue worker --idl jobs.thrift --handlers ./handlers.ts --transport sqlite:q.db?queue=jobs \\
        --store sqlite:status.db
@@ -60,6 +64,9 @@ export const scalerCommand: CliCommand = {
         tick: { type: "string" },
         "stale-after": { type: "string" },
         "drain-timeout": { type: "string" },
+        "keep-jobs": { type: "string" },
+        "keep-workers": { type: "string" },
+        "scrub-every": { type: "string" },
         "scaler-id": { type: "string" },
         "state-dir": { type: "string" },
         "launch-template": { type: "string" },
@@ -75,10 +82,12 @@ export const scalerCommand: CliCommand = {
     );
     const logger = jsonLinesLogger((line) => io.writeStderr(line), logLevel(values["log-level"]));
     const kind = fleetKind(requireOption(values.fleet, "fleet"));
-    const seconds = (name: string, fallback: number, min = 0): number =>
-      wholeNumber(values[name as keyof typeof values]?.toString() ?? String(fallback), `--${name}`, min) * 1000;
-    const count = (name: string, fallback: number, min = 0): number =>
-      wholeNumber(values[name as keyof typeof values]?.toString() ?? String(fallback), `--${name}`, min);
+    const given: Readonly<Record<string, string | boolean | undefined>> = values;
+    const count = (name: string, fallback: number, min = 0): number => {
+      const text = given[name];
+      return wholeNumber(typeof text === "string" ? text : String(fallback), `--${name}`, min);
+    };
+    const seconds = (name: string, fallback: number, min = 0): number => count(name, fallback, min) * 1000;
     const min = count("min", 0);
     const max = count("max", 10, 1);
     if (min > max) throw usageError(`--min (${min}) must not exceed --max (${max})`);
@@ -88,6 +97,7 @@ export const scalerCommand: CliCommand = {
       maxStep: values["max-step"] === undefined ? Number.POSITIVE_INFINITY : count("max-step", 0, 1),
       targetWaitMs: seconds("target-wait", 30, 1),
     };
+    const scrub = retention(seconds);
     if (kind === "local" && positionals.length === 0) throw usageError("the local fleet needs -- <worker command…>");
     const transportUrl = requireOption(values.transport, "transport");
     const transport = await openCliTransport(transportUrl);
@@ -125,6 +135,7 @@ export const scalerCommand: CliCommand = {
         tickIntervalMs: seconds("tick", 5, 1),
         staleAfterMs: seconds("stale-after", 60, 1),
         drainTimeoutMs: seconds("drain-timeout", 3600),
+        retention: scrub,
         ...(values["scaler-id"] === undefined ? {} : { scalerId: values["scaler-id"] }),
       });
       try {
@@ -147,6 +158,14 @@ export const scalerCommand: CliCommand = {
     }
   },
 };
+
+/** The scrub schedule from --keep-jobs, --keep-workers and --scrub-every (0 turns scrubbing off). */
+function retention(seconds: (name: string, fallback: number, min?: number) => number): RetentionOptions | false {
+  const everyMs = seconds("scrub-every", 3600);
+  if (everyMs === 0) return false;
+  const jobsMs = seconds("keep-jobs", 604_800);
+  return { everyMs, jobsMs, scalerEventsMs: jobsMs, workersMs: seconds("keep-workers", 86_400) };
+}
 
 function fleetKind(value: string): FleetKind {
   const kind = FLEET_KINDS.find((candidate) => candidate === value);
