@@ -110,7 +110,7 @@ function mmppCase(serviceMs: number, waitMs: number, boots: readonly number[]): 
     group: "poisson",
     trace: {
       name: "poisson-mmpp",
-      durationMs: DAY,
+      durationMs: 3 * DAY,
       arrivals: {
         kind: "mmpp",
         ratePerSecond: rateFor(12, serviceMs),
