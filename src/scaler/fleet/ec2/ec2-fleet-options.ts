@@ -49,6 +49,8 @@ export interface Ec2FleetOptions {
   readonly subnetIds?: readonly string[];
   /** Where the fleet logs launches, partial capacity and subnet fallbacks (never user data). @defaultValue silent */
   readonly logger?: Logger;
+  /** The clock for how long a launched instance may stay missing from DescribeInstances. @defaultValue Date.now */
+  readonly now?: () => number;
 }
 
 /** {@link Ec2FleetOptions} with every default applied. */
@@ -66,6 +68,7 @@ export interface ResolvedEc2FleetOptions {
   readonly tags: Readonly<Record<string, string>>;
   readonly subnetIds: readonly string[];
   readonly logger: Logger;
+  readonly now: () => number;
 }
 
 /** Fleet names: also tag values and IAM condition values, so a plain character set. */
@@ -106,6 +109,7 @@ export function resolveEc2FleetOptions(options: Ec2FleetOptions): ResolvedEc2Fle
     tags: { ...options.tags },
     subnetIds: [...new Set(options.subnetIds ?? [])],
     logger: options.logger ?? silentLogger,
+    now: options.now ?? Date.now,
   };
 }
 

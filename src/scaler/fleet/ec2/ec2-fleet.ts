@@ -9,23 +9,14 @@
  * The SDK loads on first use, so users of other fleets never load `@aws-sdk/client-ec2`. Least-privilege IAM
  * policy: docs/scaling-iam.md.
  */
-import { createHash } from "node:crypto";
-import type { EC2Client, RunInstancesCommandInput } from "@aws-sdk/client-ec2";
+import type { EC2Client } from "@aws-sdk/client-ec2";
 import type * as Ec2Sdk from "@aws-sdk/client-ec2";
 import type { Fleet, FleetAction, FleetInstance } from "../fleet.ts";
 import { awsFleetErrorCode, toFleetError } from "../aws-fleet-errors.ts";
 import { checkActionId, checkCount, chunksOf, throwIfClosed, uniqueIds } from "../aws-fleet-support.ts";
 import { resolveEc2FleetOptions, type Ec2FleetOptions, type ResolvedEc2FleetOptions } from "./ec2-fleet-options.ts";
-import {
-  DRAINING_PHASE,
-  FLEET_TAG,
-  LISTED_STATES,
-  PHASE_TAG,
-  launchTags,
-  tagValue,
-  toFleetInstance,
-} from "./ec2-instances.ts";
-import { encodeUserData } from "./ec2-user-data.ts";
+import { DRAINING_PHASE, FLEET_TAG, LISTED_STATES, PHASE_TAG, tagValue, toFleetInstance } from "./ec2-instances.ts";
+import { runInstancesRequest } from "./ec2-launch-request.ts";
 
 type Ec2Module = typeof Ec2Sdk;
 
@@ -33,6 +24,11 @@ type Ec2Module = typeof Ec2Sdk;
 export const EC2_IDS_PER_CALL = 100;
 /** Instances per DescribeInstances page (EC2's largest). */
 const DESCRIBE_PAGE_SIZE = 1000;
+/**
+ * How long an instance RunInstances returned is listed even though DescribeInstances does not show it yet (EC2's
+ * reads are eventually consistent): without it, the next evaluation would not count it and launch again.
+ */
+export const UNLISTED_LAUNCH_GRACE_MS = 120_000;
 /** The error code of ids EC2 does not know (already terminated and gone, or never existed). */
 const NOT_FOUND = "InvalidInstanceID.NotFound";
 
@@ -52,13 +48,18 @@ export class Ec2Fleet implements Fleet {
   private closed = false;
   /** Instances known to carry the draining tag (from the last list, or tagged since), so drain() tags each once. */
   private tagged = new Set<string>();
+  /** Instances launched here that DescribeInstances has not shown yet, with when they were launched (fleet clock). */
+  private readonly unlisted = new Map<string, { readonly instance: FleetInstance; readonly at: number }>();
 
   /** Validates the options (one `SCALER_CONFIG` error naming every bad field); connects on first use. */
   constructor(options: Ec2FleetOptions) {
     this.options = resolveEc2FleetOptions(options);
   }
 
-  /** Every instance tagged with this fleet's name that is not terminated, across all DescribeInstances pages. */
+  /**
+   * Every instance tagged with this fleet's name that is not terminated, across all DescribeInstances pages, plus
+   * the ones this fleet launched in the last {@link UNLISTED_LAUNCH_GRACE_MS} that EC2 does not list yet.
+   */
   async list(): Promise<readonly FleetInstance[]> {
     const { sdk, client } = await this.connect();
     const instances: FleetInstance[] = [];
@@ -86,7 +87,7 @@ export class Ec2Fleet implements Fleet {
       nextToken = page.NextToken === "" ? undefined : page.NextToken;
     } while (nextToken !== undefined);
     this.tagged = tagged;
-    return instances;
+    return [...instances, ...this.stillUnlisted(instances)];
   }
 
   /**
@@ -101,10 +102,12 @@ export class Ec2Fleet implements Fleet {
     const subnets: readonly (string | undefined)[] =
       this.options.subnetIds.length === 0 ? [undefined] : this.options.subnetIds;
     for (const [index, subnet] of subnets.entries()) {
-      const request = this.runRequest(count, action, subnet, index);
+      const request = runInstancesRequest(this.options, count, action, subnet, index);
       try {
         const response = await client.send(new sdk.RunInstancesCommand(request));
         const launched = (response.Instances ?? []).flatMap((instance) => toFleetInstance(instance) ?? []);
+        const at = this.options.now();
+        for (const instance of launched) this.unlisted.set(instance.id, { instance, at });
         this.logLaunch(count, action, launched, subnet);
         return launched;
       } catch (error) {
@@ -142,7 +145,10 @@ export class Ec2Fleet implements Fleet {
       await this.sendSkippingMissing("TerminateInstances", batch, (ids) =>
         client.send(new sdk.TerminateInstancesCommand({ InstanceIds: ids })),
       );
-      for (const id of batch) this.tagged.delete(id);
+      for (const id of batch) {
+        this.tagged.delete(id);
+        this.unlisted.delete(id);
+      }
       this.options.logger.info(
         { fleet: this.options.name, action: action.id, fencingToken: action.fencingToken, instances: batch },
         "ec2 fleet: terminating instances",
@@ -171,31 +177,16 @@ export class Ec2Fleet implements Fleet {
     return Promise.resolve();
   }
 
-  private runRequest(
-    count: number,
-    action: FleetAction,
-    subnet: string | undefined,
-    subnetIndex: number,
-  ): RunInstancesCommandInput {
-    const { launchTemplateId, launchTemplateName, launchTemplateVersion, userDataScript } = this.options;
-    const tags = launchTags(this.options.name, action, this.options.tags);
-    return {
-      LaunchTemplate: {
-        ...(launchTemplateId === undefined
-          ? { LaunchTemplateName: launchTemplateName }
-          : { LaunchTemplateId: launchTemplateId }),
-        Version: launchTemplateVersion,
-      },
-      MinCount: 1,
-      MaxCount: count,
-      ClientToken: clientToken(action.id, subnet, subnetIndex),
-      TagSpecifications: [
-        { ResourceType: "instance", Tags: tags },
-        { ResourceType: "volume", Tags: tags },
-      ],
-      ...(userDataScript === undefined ? {} : { UserData: encodeUserData(userDataScript) }),
-      ...(subnet === undefined ? {} : { SubnetId: subnet }),
-    };
+  /** The launched instances DescribeInstances did not show, within the grace period; forgets the rest. */
+  private stillUnlisted(listed: readonly FleetInstance[]): FleetInstance[] {
+    const seen = new Set(listed.map((instance) => instance.id));
+    const now = this.options.now();
+    const missing: FleetInstance[] = [];
+    for (const [id, { instance, at }] of this.unlisted) {
+      if (seen.has(id) || now - at > UNLISTED_LAUNCH_GRACE_MS) this.unlisted.delete(id);
+      else missing.push(instance);
+    }
+    return missing;
   }
 
   private logLaunch(count: number, action: FleetAction, launched: readonly FleetInstance[], subnet?: string): void {
@@ -256,15 +247,6 @@ export class Ec2Fleet implements Fleet {
     this.made ??= new ec2.EC2Client({ region, endpoint, credentials });
     return { sdk: ec2, client: this.made };
   }
-}
-
-/**
- * The ClientToken of a launch: the action id in the first subnet. A fallback subnet gets a token of its own (a
- * hash of the action id and subnet, 64 hex characters), since EC2 refuses a token reused with another subnet.
- */
-export function clientToken(actionId: string, subnet: string | undefined, subnetIndex: number): string {
-  if (subnetIndex === 0 || subnet === undefined) return actionId;
-  return createHash("sha256").update(`${actionId}\n${subnet}`).digest("hex");
 }
 
 /** An ec2 fleet; throws `SCALER_CONFIG` naming every bad option at once. */

@@ -11,7 +11,8 @@ import {
 import { mockClient } from "aws-sdk-client-mock";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { ScalerError } from "../../../../src/errors.ts";
-import { clientToken, createEc2Fleet, type Ec2Fleet } from "../../../../src/scaler/fleet/ec2/ec2-fleet.ts";
+import { createEc2Fleet, UNLISTED_LAUNCH_GRACE_MS, type Ec2Fleet } from "../../../../src/scaler/fleet/ec2/ec2-fleet.ts";
+import { clientToken } from "../../../../src/scaler/fleet/ec2/ec2-launch-request.ts";
 import type { Ec2FleetOptions } from "../../../../src/scaler/fleet/ec2/ec2-fleet-options.ts";
 import { quoteForSystemd, renderWorkerUserData } from "../../../../src/scaler/fleet/ec2/ec2-user-data.ts";
 import { action, ec2Error, recordingLogger } from "./aws-fleet-test-support.ts";
@@ -252,6 +253,25 @@ describe("ec2 fleet list", () => {
       },
       expect.objectContaining({ NextToken: "page-2" }),
     ]);
+  });
+
+  it("lists launched instances DescribeInstances does not show yet, for a grace period only", async () => {
+    let now = 0;
+    const subject = fleet({ now: () => now });
+    ec2.on(RunInstancesCommand).resolves({
+      Instances: [instance("i-0aaaaaaaaaaaaaaa1", "pending"), instance("i-0aaaaaaaaaaaaaaa2", "pending")],
+    });
+    ec2
+      .on(DescribeInstancesCommand)
+      .resolves({ Reservations: [{ Instances: [instance("i-0aaaaaaaaaaaaaaa1", "running")] }] });
+    await subject.launch(2, action());
+    now = UNLISTED_LAUNCH_GRACE_MS;
+    expect((await subject.list()).map((listed) => [listed.id, listed.phase])).toEqual([
+      ["i-0aaaaaaaaaaaaaaa1", "running"],
+      ["i-0aaaaaaaaaaaaaaa2", "booting"],
+    ]);
+    now += 1;
+    expect((await subject.list()).map((listed) => listed.id)).toEqual(["i-0aaaaaaaaaaaaaaa1"]);
   });
 
   it("maps a throttled DescribeInstances to SCALER_FLEET_THROTTLED", async () => {
