@@ -12,7 +12,7 @@
 import type { EC2Client } from "@aws-sdk/client-ec2";
 import type * as Ec2Sdk from "@aws-sdk/client-ec2";
 import type { Fleet, FleetAction, FleetInstance } from "../fleet.ts";
-import { awsFleetErrorCode, toFleetError } from "../aws-fleet-errors.ts";
+import { awsErrorMessage, awsFleetErrorCode, toFleetError } from "../aws-fleet-errors.ts";
 import { checkActionId, checkCount, chunksOf, throwIfClosed, uniqueIds } from "../aws-fleet-support.ts";
 import { resolveEc2FleetOptions, type Ec2FleetOptions, type ResolvedEc2FleetOptions } from "./ec2-fleet-options.ts";
 import { DRAINING_PHASE, FLEET_TAG, LISTED_STATES, PHASE_TAG, tagValue, toFleetInstance } from "./ec2-instances.ts";
@@ -219,7 +219,7 @@ export class Ec2Fleet implements Fleet {
       await send([...ids]);
     } catch (error) {
       if (awsFleetErrorCode(error) !== NOT_FOUND) throw toFleetError(error, operation);
-      const missing = new Set(String((error as Error).message).match(/\bi-[0-9a-f]{8,17}\b/g) ?? []);
+      const missing = new Set(awsErrorMessage(error).match(/\bi-[0-9a-f]{8,17}\b/g) ?? []);
       const rest = ids.filter((id) => !missing.has(id));
       if (rest.length === ids.length) {
         if (ids.length === 1) return;

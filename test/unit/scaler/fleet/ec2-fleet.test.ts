@@ -396,6 +396,13 @@ describe("ec2 fleet errors", () => {
     expect([error.code, error.retryable]).toEqual(["SCALER_FLEET_FAILED", true]);
   });
 
+  it("marks network failures retryable", async () => {
+    const reset = Object.assign(new Error("socket hang up"), { code: "ECONNRESET" });
+    ec2.on(DescribeInstancesCommand).rejects(reset);
+    const error = await rejection(fleet().list());
+    expect([error.code, error.retryable, error.cause]).toEqual(["SCALER_FLEET_FAILED", true, reset]);
+  });
+
   it("rejects with SCALER_CLOSED after close, which is idempotent and leaves an injected client usable", async () => {
     const subject = fleet();
     await subject.close();
