@@ -9,6 +9,7 @@ import { abortableSleep } from "./abortable-sleep.ts";
 import type { ResolvedAmqpOptions } from "./amqp-options.ts";
 import { AmqpSession } from "./amqp-session.ts";
 import { reconnectDelayMs } from "./reconnect-backoff.ts";
+import { coalesceSocketWrites } from "./socket-write-coalescing.ts";
 
 /** How long opening a connection may take, unless the socket options say otherwise. */
 const CONNECT_TIMEOUT_MS = 10_000;
@@ -90,6 +91,7 @@ export class AmqpConnection {
         ...socketOptions,
         clientProperties: { ...socketOptions.clientProperties, connection_name: this.options.connectionName },
       });
+      coalesceSocketWrites(model);
       model.on("error", (error: Error) => this.options.logger.warn({ err: error }, "AMQP connection error"));
       model.on("blocked", (reason: string) => this.options.logger.warn({ reason }, "AMQP connection blocked"));
       const session = new AmqpSession(model, ++this.generation, this.options.logger);
