@@ -88,7 +88,8 @@ export function observeArrivals(
 
 /**
  * The rate to plan for: the slow average, unless the fast one, or each of the last two intervals, is above it by
- * more than Poisson noise explains — then the spike is real and is followed at once. One noisy interval alone is
+ * more than Poisson noise explains — then the spike is real and is followed at once (and a fast average below the
+ * slow one by more than noise is a spike that ended). One noisy interval alone is
  * not enough: a false spike costs a fleet of instances billed for at least a minute, a real one shows in the next
  * interval too (and in the backlog, which the capacity model drains anyway).
  */
@@ -105,9 +106,13 @@ export function plannedArrivalRate(
     return perSecond * seconds > expected + 3 * Math.sqrt(expected) + 3;
   };
   const lastRate = memory.lastArrivals / intervalSeconds;
+  const fastSeconds = settings.fastTimeConstantMs / 1000;
   let planned = slow;
-  if (isSpike(memory.fastPerSecond, settings.fastTimeConstantMs / 1000))
-    planned = Math.max(planned, memory.fastPerSecond);
+  if (isSpike(memory.fastPerSecond, fastSeconds)) planned = Math.max(planned, memory.fastPerSecond);
+  // A drop shows the same way, mirrored: the fast average below the slow one by more than noise (a spike ended).
+  const expectedFast = slow * fastSeconds;
+  if (memory.fastPerSecond * fastSeconds < expectedFast - 3 * Math.sqrt(expectedFast) - 3)
+    planned = memory.fastPerSecond;
   if (isSpike(lastRate, intervalSeconds) && isSpike(memory.previousPerSecond, intervalSeconds))
     planned = Math.max(planned, Math.min(lastRate, memory.previousPerSecond));
   return planned;

@@ -89,3 +89,19 @@ export function slotsWithBacklog(
 ): number {
   return Math.max(steadySlots, Math.max(0, load) + slotsToDrainBacklog(backlog, serviceSeconds, horizonSeconds));
 }
+
+/**
+ * The backlog when capacity launched now starts serving, `bootSeconds` from now: the backlog grows by what arrives
+ * beyond what `slots` (booting and running) serve, or shrinks by their spare capacity. Never negative.
+ */
+export function projectedBacklog(
+  backlog: number,
+  arrivalPerSecond: number,
+  slots: number,
+  serviceSeconds: number,
+  bootSeconds: number,
+): number {
+  if (!(serviceSeconds > 0)) return Math.max(0, backlog);
+  const growthPerSecond = arrivalPerSecond - slots / serviceSeconds;
+  return Math.max(0, backlog + growthPerSecond * Math.max(0, bootSeconds));
+}

@@ -42,9 +42,9 @@ export function initialScaleIn(): ScaleInMemory {
   return { recent: [] };
 }
 
-/** The hold windows for a boot delay: short = two boots plus the 60 s billing minimum, at least `floorMs`. */
+/** The hold windows for a boot delay: short = a boot plus the 60 s billing minimum, at least `floorMs`. */
 export function holdWindows(bootDelayMs: number, floorMs: number): HoldWindows {
-  const shortMs = Math.max(floorMs, 2 * bootDelayMs + 60_000);
+  const shortMs = Math.max(floorMs, bootDelayMs + 60_000);
   return { shortMs, longMs: Math.max(LONG_HOLD_MS, shortMs), largeDropShare: 0.25 };
 }
 
@@ -68,7 +68,11 @@ export function stabilizeScaleIn(
   inFlightNeed: number,
   windows: HoldWindows,
 ): StabilizedCapacity {
-  const target = wanted > current ? wanted : Math.min(current, Math.max(wanted, wantedHigh));
+  // The first evaluation (a fresh scaler) knows nothing about the load yet: it keeps the fleet it found, which then
+  // waits out the hold windows like any other capacity.
+  const firstEvaluation = memory.recent.length === 0;
+  const target =
+    wanted > current ? wanted : firstEvaluation ? current : Math.min(current, Math.max(wanted, wantedHigh));
   const kept = memory.recent.filter(([at, value]) => at >= now - windows.longMs && at <= now && value > target);
   const recent = [...kept, [now, target] as const];
   const next: ScaleInMemory = { recent };

@@ -19,14 +19,17 @@ export interface ServiceTimeMemory {
 
 /** How fast the estimate forgets. */
 export interface ServiceTimeSettings {
-  /** @defaultValue 400 */
+  /** @defaultValue 4000 (heavy-tailed job times need many samples for a steady mean) */
   readonly windowSamples: number;
-  /** @defaultValue 15 min */
+  /** @defaultValue 30 min */
   readonly driftTimeConstantMs: number;
 }
 
 /** The default window. */
-export const DEFAULT_SERVICE_TIME_SETTINGS: ServiceTimeSettings = { windowSamples: 400, driftTimeConstantMs: 900_000 };
+export const DEFAULT_SERVICE_TIME_SETTINGS: ServiceTimeSettings = {
+  windowSamples: 4000,
+  driftTimeConstantMs: 1_800_000,
+};
 
 /** The largest squared coefficient of variation believed: beyond it, samples are too few to say. */
 const MAX_SQUARED_VARIATION = 16;

@@ -11,7 +11,7 @@ import {
   plannedArrivalRate,
   slowRateStandardError,
 } from "./arrival-rate-estimator.ts";
-import { slotsForSteadyLoad, slotsWithBacklog } from "./capacity-model.ts";
+import { projectedBacklog, slotsForSteadyLoad, slotsWithBacklog } from "./capacity-model.ts";
 import { type DailyCycleMemory, initialDailyCycle, observeDailyCycle, predictedRampRatio } from "./daily-cycle.ts";
 import { type ScaleInMemory, holdWindows, initialScaleIn, stabilizeScaleIn } from "./scale-in-stabilizer.ts";
 import {
@@ -37,7 +37,7 @@ export interface ThriftQueuePolicyOptions {
   readonly lateFraction?: number;
   /** Whether the learned daily cycle launches capacity ahead of recurring ramps. @defaultValue true */
   readonly predictive?: boolean;
-  /** The shortest hold before a large scale-in (otherwise 2 boot delays + 60 s; small drops wait 10 min). @defaultValue 2 min */
+  /** The shortest hold before a large scale-in (otherwise a boot delay + 60 s; small drops wait 10 min). @defaultValue 2 min */
   readonly minHoldMs?: number;
   /**
    * Width of the hysteresis band: capacity is removed only when even the arrival rate raised by this many standard
@@ -58,6 +58,9 @@ export interface ThriftQueuePolicyMemory {
   readonly dailyCycle: DailyCycleMemory;
   readonly scaleIn: ScaleInMemory;
 }
+
+/** The drain horizon of a backlog is never shorter than this share of W. */
+const DRAIN_FLOOR_SHARE = 0.5;
 
 interface ResolvedOptions {
   readonly evaluationIntervalMs: number;
@@ -147,21 +150,24 @@ function decide(
   const highRate = (planned + settings.noiseBandDeviations * slowRateStandardError(arrival)) * ramp;
 
   const steadySlots = slotsForSteadyLoad(rate, serviceSeconds, variation, waitSeconds, settings.lateFraction);
-  // The backlog already waiting must drain in what is left of W once new capacity has booted (never less than a
-  // quarter of W or one evaluation, or a long boot would ask for one instance per job).
+  // The backlog is projected to when new capacity would be serving (after a boot: what the current capacity
+  // cannot absorb keeps growing), and must drain in what is left of W by then — never in less than half of W, or a
+  // boot longer than W would ask for one instance per job for jobs that are late whatever is launched.
   const oldestSeconds = (queue.oldestAgeMs ?? 0) / 1000;
   const horizonSeconds = Math.max(
     waitSeconds - Math.max(bootSeconds, oldestSeconds),
-    waitSeconds / 4,
+    DRAIN_FLOOR_SHARE * waitSeconds,
     settings.evaluationIntervalMs / 1000,
   );
-  const backlog = queue.visible;
+  const current = fleet.running + fleet.booting;
+  const backlog = projectedBacklog(queue.visible, rate, current * perInstance, serviceSeconds, bootSeconds);
   const totalSlots = slotsWithBacklog(steadySlots, rate * serviceSeconds, backlog, serviceSeconds, horizonSeconds);
   const steadyInstances = steadySlots / perInstance;
   const drainInstances = (totalSlots - steadySlots) / perInstance;
   let wanted = Math.ceil(totalSlots / perInstance - 1e-9);
   const highSlots = slotsForSteadyLoad(highRate, serviceSeconds, variation, waitSeconds, settings.lateFraction);
-  const highTotal = slotsWithBacklog(highSlots, highRate * serviceSeconds, backlog, serviceSeconds, horizonSeconds);
+  const highBacklog = projectedBacklog(queue.visible, highRate, current * perInstance, serviceSeconds, bootSeconds);
+  const highTotal = slotsWithBacklog(highSlots, highRate * serviceSeconds, highBacklog, serviceSeconds, horizonSeconds);
   let wantedHigh = Math.ceil(highTotal / perInstance - 1e-9);
   // Scale from zero on the first message.
   if (queue.visible + queue.inFlight > 0) {
@@ -169,7 +175,6 @@ function decide(
     wantedHigh = Math.max(wantedHigh, 1);
   }
 
-  const current = fleet.running + fleet.booting;
   const inFlightNeed = Math.ceil(Math.max(0, queue.inFlight - fleet.draining * perInstance) / perInstance - 1e-9);
   const hold = holdWindows(input.bootDelayMs, settings.minHoldMs);
   const stabilized = stabilizeScaleIn(memory.scaleIn, input.now, wanted, wantedHigh, current, inFlightNeed, hold);
@@ -180,7 +185,7 @@ function decide(
   ];
   if (drainInstances > 0)
     parts.push(
-      `backlog ${queue.visible} drains in ${formatDuration(horizonSeconds)}: +${formatNumber(drainInstances)}`,
+      `backlog ${queue.visible}${Math.round(backlog) === queue.visible ? "" : ` (${formatNumber(backlog)} after boot)`} drains in ${formatDuration(horizonSeconds)}: +${formatNumber(drainInstances)}`,
     );
   let tail = `→ ${desired}`;
   if (stabilized.heldBy !== null) tail += ` (${stabilized.heldBy})`;

@@ -9,6 +9,8 @@ import {
 } from "../../../../src/scaler/policy/scale-in-stabilizer.ts";
 
 const WINDOWS: HoldWindows = { shortMs: 60_000, longMs: 120_000, largeDropShare: 0.25 };
+/** A memory that has seen evaluations long ago (not a fresh scaler). */
+const WARM: ScaleInMemory = { recent: [[-1_000_000_000, 0]] };
 
 /** Runs the stabilizer over wanted capacities, one every 10 s, the fleet following each decision. */
 function run(wanted: readonly number[], windows: HoldWindows = WINDOWS): number[] {
@@ -25,8 +27,8 @@ function run(wanted: readonly number[], windows: HoldWindows = WINDOWS): number[
 describe("scale-in stabilizer", () => {
   it("ties the short window to the boot delay and keeps the long one at 10 min at least", () => {
     expect(holdWindows(30_000, 120_000)).toMatchObject({ shortMs: 120_000, longMs: 600_000 });
-    expect(holdWindows(240_000, 120_000)).toMatchObject({ shortMs: 540_000, longMs: 600_000 });
-    expect(holdWindows(600_000, 120_000)).toMatchObject({ shortMs: 1_260_000, longMs: 1_260_000 });
+    expect(holdWindows(240_000, 120_000)).toMatchObject({ shortMs: 300_000, longMs: 600_000 });
+    expect(holdWindows(600_000, 120_000)).toMatchObject({ shortMs: 660_000, longMs: 660_000 });
   });
 
   it("scales out at once", () => {
@@ -52,16 +54,24 @@ describe("scale-in stabilizer", () => {
   });
 
   it("never goes below the instances the in-flight work needs", () => {
-    const step = stabilizeScaleIn(initialScaleIn(), 0, 0, 0, 10, 7, WINDOWS);
+    const step = stabilizeScaleIn(WARM, 0, 0, 0, 10, 7, WINDOWS);
     expect(step.desired).toBe(7);
     expect(step.heldBy).toMatch(/in-flight work needs 7/);
   });
 
   it("keeps capacity inside the noise band (no scale-in while the raised need still asks for it)", () => {
-    const step = stabilizeScaleIn(initialScaleIn(), 0, 9, 10, 10, 0, WINDOWS);
+    const step = stabilizeScaleIn(WARM, 0, 9, 10, 10, 0, WINDOWS);
     expect(step.desired).toBe(10);
     expect(step.heldBy).toMatch(/noise band/);
-    expect(stabilizeScaleIn(initialScaleIn(), 0, 9, 9, 10, 0, { ...WINDOWS, longMs: 0, shortMs: 0 }).desired).toBe(9);
+    expect(stabilizeScaleIn(WARM, 0, 9, 9, 10, 0, { ...WINDOWS, longMs: 0, shortMs: 0 }).desired).toBe(9);
+  });
+
+  it("keeps the fleet a fresh scaler finds until the hold window has passed", () => {
+    const first = stabilizeScaleIn(initialScaleIn(), 0, 0, 0, 5, 0, WINDOWS);
+    expect(first.desired).toBe(5);
+    const later = stabilizeScaleIn(first.memory, 30_000, 0, 0, 5, 0, WINDOWS);
+    expect(later.desired).toBe(5);
+    expect(stabilizeScaleIn(later.memory, 70_000, 0, 0, 5, 0, WINDOWS).desired).toBe(0);
   });
 
   it("keeps a small memory whatever the evaluation rate", () => {

@@ -39,7 +39,7 @@ describe("service-time estimator", () => {
   it("follows T when it doubles", () => {
     const before = feed(initialServiceTime(), 0, 200, () => [20_000, 20_000, 20_000]);
     expect(before.meanSeconds).toBeCloseTo(20, 5);
-    const after = feed(before, 2_000_000, 400, () => [40_000, 40_000, 40_000]);
+    const after = feed(before, 2_000_000, 800, () => [40_000, 40_000, 40_000]);
     expect(after.meanSeconds).toBeGreaterThan(39);
   });
 

@@ -209,9 +209,9 @@ describe("thriftQueuePolicy", () => {
     const { steps } = runSteady({
       rate: () => 1,
       serviceMs: (time) => (time < START + 3_600_000 ? 20_000 : 40_000),
-      durationMs: 2 * 3_600_000,
+      durationMs: 3 * 3_600_000,
     });
-    const atHalf = steps[Math.floor(steps.length / 2) - 1]?.desired ?? 0;
+    const atHalf = steps[Math.floor(steps.length / 3) - 1]?.desired ?? 0;
     const atEnd = steps.at(-1)?.desired ?? 0;
     expect(steps.at(-1)?.reason).toMatch(/T (39|40|41)(\.\d)? s/);
     expect(atEnd).toBeGreaterThan(1.6 * atHalf);
