@@ -67,7 +67,16 @@ export function observeArrivals(
   }
   const intervalMs = now - memory.lastAt;
   const arrivals = Math.max(0, queued - memory.lastQueued + completed);
-  const rate = arrivals / (intervalMs / 1000);
+  const seconds = intervalMs / 1000;
+  const rate = arrivals / seconds;
+  // An interval far above the slow average that follows a normal one may be a one-off dump of jobs: it is already
+  // in the backlog, so the averages take it in only up to what noise explains until the next interval confirms a
+  // new rate (a dump of 5 000 jobs must not read as a rate of 500/s for minutes).
+  const expected = memory.slowPerSecond * seconds;
+  const ceiling = (expected + 4 * Math.sqrt(expected) + 3) / seconds;
+  const previousRate = memory.lastIntervalMs > 0 ? memory.lastArrivals / (memory.lastIntervalMs / 1000) : 0;
+  const confirmed = previousRate > ceiling || memory.observedMs === 0;
+  const averaged = confirmed ? rate : Math.min(rate, ceiling);
   // While warming up, the averages are plain means of what was seen so far, so the first minutes are not biased
   // toward the zero the estimator started from.
   const observedMs = memory.observedMs + intervalMs;
@@ -77,11 +86,11 @@ export function observeArrivals(
   return {
     lastAt: now,
     lastQueued: queued,
-    fastPerSecond: memory.fastPerSecond + fastWeight * (rate - memory.fastPerSecond),
-    slowPerSecond: memory.slowPerSecond + slowWeight * (rate - memory.slowPerSecond),
+    fastPerSecond: memory.fastPerSecond + fastWeight * (averaged - memory.fastPerSecond),
+    slowPerSecond: memory.slowPerSecond + slowWeight * (averaged - memory.slowPerSecond),
     lastArrivals: arrivals,
     lastIntervalMs: intervalMs,
-    previousPerSecond: memory.lastIntervalMs > 0 ? memory.lastArrivals / (memory.lastIntervalMs / 1000) : 0,
+    previousPerSecond: previousRate,
     observedMs: Math.min(observedMs, 10 * settings.slowTimeConstantMs),
   };
 }

@@ -48,6 +48,15 @@ describe("arrival-rate estimator", () => {
     expect(plannedArrivalRate(twice)).toBeCloseTo(20, 5);
   });
 
+  it("does not read a one-off dump of jobs as a rate (it is backlog, not arrivals to come)", () => {
+    const steady = feed(initialArrivalRate(), 0, 360, () => 20);
+    const dumped = observeArrivals(steady, 3_610_000, 0, 5_020);
+    const after = observeArrivals(dumped, 3_620_000, 0, 20);
+    expect(after.slowPerSecond).toBeLessThan(2.5);
+    expect(after.fastPerSecond).toBeLessThan(4);
+    expect(plannedArrivalRate(after)).toBeLessThan(4);
+  });
+
   it("never counts negative arrivals and ignores a clock that did not move", () => {
     const first = observeArrivals(initialArrivalRate(), 0, 100, 0);
     const drained = observeArrivals(first, 10_000, 0, 0);
