@@ -5,7 +5,14 @@
  */
 import { randomUUID } from "node:crypto";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
-import { MetadataKey, openTransport, SqsTransport, type SqsTransportOptions, type Transport } from "thrift-queue";
+import {
+  ConfigError,
+  MetadataKey,
+  openTransport,
+  SqsTransport,
+  type SqsTransportOptions,
+  type Transport,
+} from "thrift-queue";
 import { message } from "../conformance/transport-conformance.ts";
 import { receiveOne, receiveUpTo, sleep } from "../conformance/receive-helpers.ts";
 import { startTestFauxqs, type Fauxqs } from "./sqs-fauxqs.ts";
@@ -161,9 +168,14 @@ describe("SQS transport against fauxqs", () => {
     });
   });
 
-  it("opens from an sqs:// URL, credentials from the default provider chain", async () => {
+  it("opens from an sqs:// URL, credentials from the default provider chain, no THRIFT_QUEUE_* read", async () => {
     vi.stubEnv("AWS_ACCESS_KEY_ID", "test");
     vi.stubEnv("AWS_SECRET_ACCESS_KEY", "test");
+    // Each of these would break the transport if it were read: useEnvironment: false must reach them all.
+    vi.stubEnv("THRIFT_QUEUE_TRANSPORT", "memory://elsewhere");
+    vi.stubEnv("THRIFT_QUEUE_SQS_ENDPOINT", "http://127.0.0.1:9");
+    vi.stubEnv("THRIFT_QUEUE_SQS_POLLERS", "many");
+    vi.stubEnv("THRIFT_QUEUE_MAX_ATTEMPTS", "0");
     const queue = freshQueue();
     const transport = await openTransport(`sqs://${queue}?endpoint=${fauxqs.endpoint}&create=true&leaseMs=2000`, {
       useEnvironment: false,
@@ -173,6 +185,26 @@ describe("SQS transport against fauxqs", () => {
     await transport.send([message("by url")]);
     const delivery = await receiveOne(transport, { timeoutMs: 10_000 });
     expect(text(delivery.payload)).toBe("by url");
+    await delivery.ack();
+  });
+
+  it("reads THRIFT_QUEUE_SQS_* overrides when opened by URL with the environment", async () => {
+    vi.stubEnv("THRIFT_QUEUE_SQS_POLLERS", "many");
+    const refused = await openTransport(`sqs://${freshQueue()}?endpoint=${fauxqs.endpoint}`).catch(
+      (error: unknown) => error,
+    );
+    expect(refused).toBeInstanceOf(ConfigError);
+    expect(String(refused)).toMatch(/THRIFT_QUEUE_SQS_POLLERS must be an integer/);
+    vi.stubEnv("THRIFT_QUEUE_SQS_POLLERS", "3");
+    vi.stubEnv("THRIFT_QUEUE_SQS_ENDPOINT", fauxqs.endpoint);
+    vi.stubEnv("AWS_ACCESS_KEY_ID", "test");
+    vi.stubEnv("AWS_SECRET_ACCESS_KEY", "test");
+    // The endpoint comes from the environment alone: sends reach fauxqs.
+    const transport = await openTransport(`sqs://${freshQueue()}?create=true`);
+    opened.push(transport);
+    await transport.send([message("by environment")]);
+    const delivery = await receiveOne(transport, { timeoutMs: 10_000 });
+    expect(text(delivery.payload)).toBe("by environment");
     await delivery.ack();
   });
 });

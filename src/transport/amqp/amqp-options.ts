@@ -2,6 +2,8 @@
  * Options of the AMQP transport: the documented interface, its defaults (applied here and nowhere else) and one
  * validation that reports every bad field at once.
  */
+import { readFileSync } from "node:fs";
+import process from "node:process";
 import type { ChannelModel, SocketOptions } from "amqplib";
 import { ConfigError } from "../../errors.ts";
 import { silentLogger, type Logger } from "../../logger.ts";
@@ -39,6 +41,16 @@ export interface AmqpTransportOptions {
   readonly unavailableTimeoutMs?: number;
   /** Socket and TLS options passed to amqplib (`ca`, `cert`, `key`, `servername`…). @defaultValue {} */
   readonly socketOptions?: SocketOptions;
+  /**
+   * For `amqps://`: a PEM file of the certificate authorities to trust (a broker whose certificate a private CA
+   * signed), read once at construction into `socketOptions.ca`. Ignored for `amqp://`.
+   * @defaultValue the URL's `?ca=`, else `THRIFT_QUEUE_AMQP_CA`, else Node's bundled CAs
+   */
+  readonly caFile?: string;
+  /** Read `THRIFT_QUEUE_AMQP_CA` when no CA file is given. @defaultValue true */
+  readonly useEnvironment?: boolean;
+  /** The environment to read it from. @defaultValue process.env */
+  readonly environment?: Readonly<Record<string, string | undefined>>;
   /** Where the transport logs reconnects and recoveries. @defaultValue silent */
   readonly logger?: Logger;
   /** How connections are opened. @defaultValue amqplib's `connect`, loaded on first use */
@@ -69,7 +81,17 @@ const MiB = 1024 * 1024;
 /** Longest queue name accepted, leaving room for the `.delay.<ms>` suffix within AMQP's 255 bytes. */
 const MAX_QUEUE_NAME_BYTES = 200;
 /** Query parameters the transport reads (directly or through `openTransport`); amqplib gets the others. */
-const QUERY_KEYS = ["queue", "type", "maxAttempts", "leaseMs", "maxPayloadBytes", "unavailableTimeoutMs"] as const;
+const QUERY_KEYS = [
+  "queue",
+  "type",
+  "maxAttempts",
+  "leaseMs",
+  "maxPayloadBytes",
+  "unavailableTimeoutMs",
+  "ca",
+] as const;
+/** The environment variable naming the CA file of `amqps://` connections. */
+export const AMQP_CA_ENVIRONMENT_VARIABLE = "THRIFT_QUEUE_AMQP_CA";
 
 const defaultConnect: AmqpConnect = async (url, socketOptions) => {
   // Loaded lazily, so a user of another transport never loads amqplib.
@@ -99,6 +121,7 @@ export function resolveAmqpOptions(options: AmqpTransportOptions): ResolvedAmqpO
     reconnectMaxDelayMs: positiveInteger("reconnectMaxDelayMs", options.reconnectMaxDelayMs ?? 30_000, problems),
     unavailableTimeoutMs: positiveInteger("unavailableTimeoutMs", options.unavailableTimeoutMs ?? 10_000, problems),
   };
+  const socketOptions = url ? tlsSocketOptions(options, url, problems) : {};
   if (problems.length > 0 || !url) {
     throw new ConfigError("CONFIG_INVALID", `invalid AMQP transport options: ${problems.join("; ")}`);
   }
@@ -110,10 +133,29 @@ export function resolveAmqpOptions(options: AmqpTransportOptions): ResolvedAmqpO
     queue,
     queueType: queueType as AmqpQueueType,
     connectionName: options.connectionName ?? `thrift-queue ${queue}`,
-    socketOptions: options.socketOptions ?? {},
+    socketOptions,
     logger: options.logger ?? silentLogger,
     connect: options.connect ?? defaultConnect,
   };
+}
+
+/** `socketOptions`, with the CA file's certificates as `ca` on an `amqps:` URL that names one. */
+function tlsSocketOptions(options: AmqpTransportOptions, url: URL, problems: string[]): SocketOptions {
+  const socketOptions = options.socketOptions ?? {};
+  if (url.protocol !== "amqps:") return socketOptions;
+  const environment = options.useEnvironment === false ? {} : (options.environment ?? process.env);
+  const named = options.caFile ?? url.searchParams.get("ca") ?? environment[AMQP_CA_ENVIRONMENT_VARIABLE];
+  if (named === undefined || named === "") return socketOptions;
+  if (socketOptions.ca !== undefined) {
+    problems.push("a CA file and socketOptions.ca were both given; use one");
+    return socketOptions;
+  }
+  try {
+    return { ...socketOptions, ca: readFileSync(named) };
+  } catch (error) {
+    problems.push(`cannot read the CA file ${named} (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
+    return socketOptions;
+  }
 }
 
 function parseUrl(text: string, problems: string[]): URL | undefined {

@@ -8,7 +8,7 @@
 import { readFileSync } from "node:fs";
 import process from "node:process";
 import { ConfigError } from "../../errors.ts";
-import type { CommonTransportSettings } from "../open-transport.ts";
+import type { CommonTransportSettings, TransportEnvironment } from "../open-transport.ts";
 import type { Transport } from "../transport.ts";
 import { numericParam, type TransportUrl } from "../transport-url.ts";
 import type { HttpTransportOptions } from "./http-options.ts";
@@ -38,7 +38,7 @@ const TLS_FILES = {
 export function httpOptionsFromUrl(
   url: TransportUrl,
   settings: CommonTransportSettings,
-  env: NodeJS.ProcessEnv = process.env,
+  env: TransportEnvironment = process.env,
 ): HttpTransportOptions {
   const problems: string[] = [];
   const options: HttpTransportOptions = { url: url.url.toString(), queue: url.queue, ...settings };
@@ -75,8 +75,13 @@ export function httpOptionsFromUrl(
 }
 
 /** The opener of the `http` family for `openTransport` (imported lazily, like every family). */
-export async function openHttpTransport(url: TransportUrl, settings: CommonTransportSettings): Promise<Transport> {
-  const options = httpOptionsFromUrl(url, settings);
+export async function openHttpTransport(
+  url: TransportUrl,
+  settings: CommonTransportSettings,
+  environment: TransportEnvironment,
+): Promise<Transport> {
+  const options = httpOptionsFromUrl(url, settings, environment);
   const { HttpTransport } = await import("./http-transport.ts");
-  return new HttpTransport(options);
+  // The secret's variable is read from the same environment (none with `useEnvironment: false`).
+  return new HttpTransport(options, { ...environment });
 }

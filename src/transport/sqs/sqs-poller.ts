@@ -8,7 +8,9 @@
  * went away, and the messages it takes stay invisible for a whole lease. So a poll still running when its
  * iteration ends stays in the pool; what it brings is handed to the next iteration, or given back (visibility 0)
  * after a short hold. What waits in the buffer is given back when the last iteration ends, after half a lease, and
- * on shutdown; shutdown aborts polls only once its deadline has passed.
+ * on shutdown. Shutdown (the transport closing) aborts running polls at once rather than wait up to
+ * WaitTimeSeconds for them: nothing is lost, since a message an abandoned poll takes comes back when its
+ * visibility timeout ends, and one a poll brought before the abort is given back at once.
  */
 import type { Message } from "@aws-sdk/client-sqs";
 import type { TransportError } from "../../errors.ts";
@@ -120,16 +122,15 @@ export class SqsPoller<P> {
   }
 
   /**
-   * Stops polling: waits for running polls until `deadline` (ms since the epoch), aborts the rest, and gives back
-   * every message received and not handed out.
+   * Stops polling: aborts running polls (their ReceiveMessage calls), waits for them to end, and gives back every
+   * message received and not handed out. Idempotent.
    */
-  async shutdown(deadline: number): Promise<void> {
+  async shutdown(): Promise<void> {
     this.stopped = true;
     this.notify();
     clearTimeout(this.holdTimer);
-    const never = new AbortController().signal;
-    while (this.polls.size > 0 && Date.now() < deadline) await this.changes.wait(never, deadline - Date.now());
     for (const poll of this.polls) poll.controller.abort();
+    const never = new AbortController().signal;
     while (this.polls.size > 0) await this.changes.wait(never, 1000);
     await this.release(this.buffer.splice(0));
     await Promise.allSettled([...this.releases]);

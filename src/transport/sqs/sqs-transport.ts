@@ -192,14 +192,20 @@ export class SqsTransport implements Transport {
     });
   }
 
+  /**
+   * Ends every iteration, aborts running long polls at once (what they would bring comes back after its
+   * visibility timeout), gives back what was received and not handed out, waits up to `drainTimeoutMs` for the
+   * deliveries handed out to be settled (releasing the rest), then for sends and acks under way. Idempotent.
+   */
   close(options: CloseOptions = {}): Promise<void> {
     this.closing ??= (async () => {
       const drainTimeoutMs = options.drainTimeoutMs ?? 30_000;
-      const deadline = Date.now() + drainTimeoutMs;
       this.stopping.abort();
+      // Polls stop while deliveries drain: no iteration is left to take what they would bring.
+      const pollsStopped = Promise.allSettled([...this.pollers.values()].map((poller) => poller.shutdown()));
       await this.inFlight.drain(drainTimeoutMs);
       await Promise.allSettled([...this.sends]);
-      await Promise.allSettled([...this.pollers.values()].map((poller) => poller.shutdown(deadline)));
+      await pollsStopped;
       await this.deleter.flush();
       this.api.destroy();
       this.payloads.destroy();
