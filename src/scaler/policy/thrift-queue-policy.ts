@@ -63,6 +63,19 @@ export interface ThriftQueuePolicyMemory {
   readonly scaleIn: ScaleInMemory;
 }
 
+/** Until this many job times were seen, T is also checked against Little's law. */
+const WARM_UP_SAMPLES = 1000;
+
+/**
+ * T while few jobs have finished: the first to finish are the short ones, so the sample mean starts low (a fleet
+ * sized from it would shrink, then grow back). Little's law on the jobs in flight, T ≥ in-flight / λ, bounds it from
+ * below while the fleet keeps up with a steady rate, within 4× the sample mean.
+ */
+function warmUpServiceSeconds(sampleMean: number, samples: number, inFlight: number, ratePerSecond: number): number {
+  if (samples >= WARM_UP_SAMPLES || !(ratePerSecond > 0)) return sampleMean;
+  return Math.max(sampleMean, Math.min(4 * sampleMean, inFlight / ratePerSecond));
+}
+
 /** The drain horizon of a backlog is never shorter than this share of W. */
 const DRAIN_FLOOR_SHARE = 0.5;
 
@@ -142,13 +155,20 @@ function decide(
     : memory.dailyCycle;
 
   const learned = serviceTime.samples > 0 && serviceTime.meanSeconds > 0;
-  const serviceSeconds = learned ? serviceTime.meanSeconds : settings.initialServiceTimeMs / 1000;
+  const planned = plannedArrivalRate(arrival);
+  // Little's law holds for a fleet that keeps up with a steady rate: no backlog, no spike or drop in progress.
+  const steadyNow = queue.visible === 0 && planned === arrival.slowPerSecond;
+  const serviceSeconds = warmUpServiceSeconds(
+    learned ? serviceTime.meanSeconds : settings.initialServiceTimeMs / 1000,
+    steadyNow ? serviceTime.samples : WARM_UP_SAMPLES,
+    queue.inFlight,
+    planned,
+  );
   const variation = squaredVariation(serviceTime);
   const waitSeconds = limits.targetWaitMs / 1000;
   const bootSeconds = input.bootDelayMs / 1000;
   const leadMs = input.bootDelayMs + settings.evaluationIntervalMs;
   const ramp = settings.predictive ? predictedRampRatio(dailyCycle, input.now, leadMs) : 1;
-  const planned = plannedArrivalRate(arrival);
   const rate = planned * ramp;
   // The rate raised by its noise: the scale-in side of the hysteresis band.
   const highRate = (planned + settings.noiseBandDeviations * slowRateStandardError(arrival)) * ramp;

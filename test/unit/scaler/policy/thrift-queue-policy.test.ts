@@ -205,6 +205,30 @@ describe("thriftQueuePolicy", () => {
     expect(last?.desired).toBeLessThanOrEqual(15);
   });
 
+  it("does not shrink on the short jobs that finish first (Little's law bounds T while few jobs finished)", () => {
+    const policy = thriftQueuePolicy(LIMITS);
+    let memory = policy.initialMemory();
+    let desired = 0;
+    // 0.8 job/s, 120 in flight (so T is really 150 s), but the jobs that finished so far took 40 s each; past the
+    // 10 min hold a fleet sized from 40 s would shrink to the 30 instances the in-flight jobs occupy, leaving
+    // nothing for the next arrivals.
+    for (let i = 0; i < 80; i += 1) {
+      const step = policy.decide(
+        input({
+          now: START + i * 10_000,
+          inFlight: 120,
+          running: desired === 0 ? 40 : desired,
+          completedSinceLast: i === 0 ? 0 : 8,
+          serviceTimesMs: i === 0 ? [] : new Array<number>(8).fill(40_000),
+        }),
+        memory,
+      );
+      memory = step.memory;
+      desired = step.decision.desired;
+    }
+    expect(desired).toBeGreaterThanOrEqual(33);
+  });
+
   it("follows a drift in T", () => {
     const { steps } = runSteady({
       rate: () => 1,
