@@ -83,11 +83,19 @@ export function observeArrivals(
   const warmUpWeight = intervalMs / observedMs;
   const fastWeight = Math.max(warmUpWeight, 1 - Math.exp(-intervalMs / settings.fastTimeConstantMs));
   const slowWeight = Math.max(warmUpWeight, 1 - Math.exp(-intervalMs / settings.slowTimeConstantMs));
+  const fast = memory.fastPerSecond + fastWeight * (averaged - memory.fastPerSecond);
+  let slow = memory.slowPerSecond + slowWeight * (averaged - memory.slowPerSecond);
+  // When the fast average has moved away from the slow one by more than noise, the rate has changed (a burst began
+  // or ended): the slow average restarts from the fast one instead of trailing for many minutes, which would hold
+  // the fleet at the old size step by small step.
+  const fastSeconds = settings.fastTimeConstantMs / 1000;
+  const fastExpected = slow * fastSeconds;
+  if (Math.abs(fast - slow) * fastSeconds > 3 * Math.sqrt(fastExpected) + 3) slow = fast;
   return {
     lastAt: now,
     lastQueued: queued,
-    fastPerSecond: memory.fastPerSecond + fastWeight * (averaged - memory.fastPerSecond),
-    slowPerSecond: memory.slowPerSecond + slowWeight * (averaged - memory.slowPerSecond),
+    fastPerSecond: fast,
+    slowPerSecond: slow,
     lastArrivals: arrivals,
     lastIntervalMs: intervalMs,
     previousPerSecond: previousRate,

@@ -44,8 +44,15 @@ describe("arrival-rate estimator", () => {
     // One interval alone may be noise: only the fast average (a fraction of the jump) is followed.
     expect(plannedArrivalRate(once)).toBeLessThan(10);
     const twice = observeArrivals(once, 3_620_000, 0, 200);
-    expect(twice.slowPerSecond).toBeLessThan(3);
     expect(plannedArrivalRate(twice)).toBeCloseTo(20, 5);
+  });
+
+  it("restarts the slow average when a burst ends instead of trailing for minutes", () => {
+    const burst = feed(initialArrivalRate(), 0, 360, () => 200);
+    const after = feed(burst, 3_600_000, 12, () => 20);
+    // Two minutes after the rate fell from 20/s to 2/s: an 8-minute average alone would still read about 15/s.
+    expect(after.slowPerSecond).toBeLessThan(8);
+    expect(plannedArrivalRate(after)).toBeLessThan(8);
   });
 
   it("does not read a one-off dump of jobs as a rate (it is backlog, not arrivals to come)", () => {
