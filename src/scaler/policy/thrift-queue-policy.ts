@@ -173,10 +173,8 @@ function decide(
   // The rate raised by its noise: the scale-in side of the hysteresis band.
   const highRate = (planned + settings.noiseBandDeviations * slowRateStandardError(arrival)) * ramp;
 
-  const steadySlots = slotsForSteadyLoad(rate, serviceSeconds, variation, waitSeconds, settings.lateFraction);
-  // The backlog is projected to when new capacity would be serving (after a boot: what the current capacity
-  // cannot absorb keeps growing), and must drain in what is left of W by then — never in less than half of W, or a
-  // boot longer than W would ask for one instance per job for jobs that are late whatever is launched.
+  // The backlog must drain in what is left of W once new capacity serves — never in less than half of W, or a boot
+  // longer than W would ask for one instance per job for jobs that are late whatever is launched.
   const oldestSeconds = (queue.oldestAgeMs ?? 0) / 1000;
   const horizonSeconds = Math.max(
     waitSeconds - Math.max(bootSeconds, oldestSeconds),
@@ -184,38 +182,100 @@ function decide(
     settings.evaluationIntervalMs / 1000,
   );
   const current = fleet.running + fleet.booting;
-  const backlog = projectedBacklog(queue.visible, rate, current * perInstance, serviceSeconds, bootSeconds);
-  const totalSlots = slotsWithBacklog(steadySlots, rate * serviceSeconds, backlog, serviceSeconds, horizonSeconds);
-  const steadyInstances = steadySlots / perInstance;
-  const drainInstances = (totalSlots - steadySlots) / perInstance;
-  let wanted = Math.ceil(totalSlots / perInstance - 1e-9);
-  const highSlots = slotsForSteadyLoad(highRate, serviceSeconds, variation, waitSeconds, settings.lateFraction);
-  const highBacklog = projectedBacklog(queue.visible, highRate, current * perInstance, serviceSeconds, bootSeconds);
-  const highTotal = slotsWithBacklog(highSlots, highRate * serviceSeconds, highBacklog, serviceSeconds, horizonSeconds);
-  let wantedHigh = Math.ceil(highTotal / perInstance - 1e-9);
-  // Scale from zero on the first message.
-  if (queue.visible + queue.inFlight > 0) {
-    wanted = Math.max(wanted, 1);
-    wantedHigh = Math.max(wantedHigh, 1);
-  }
+  const sizeFor = (ratePerSecond: number): CapacityNeed => {
+    const steadySlots = slotsForSteadyLoad(
+      ratePerSecond,
+      serviceSeconds,
+      variation,
+      waitSeconds,
+      settings.lateFraction,
+    );
+    // Projected to when new capacity would be serving: what the current capacity cannot absorb keeps growing.
+    const backlog = projectedBacklog(queue.visible, ratePerSecond, current * perInstance, serviceSeconds, bootSeconds);
+    const load = ratePerSecond * serviceSeconds;
+    const totalSlots = slotsWithBacklog(steadySlots, load, backlog, serviceSeconds, horizonSeconds);
+    // Scale from zero on the first message.
+    const floor = queue.visible + queue.inFlight > 0 ? 1 : 0;
+    return { steadySlots, backlog, totalSlots, instances: Math.max(floor, Math.ceil(totalSlots / perInstance - 1e-9)) };
+  };
+  const need = sizeFor(rate);
+  const high = sizeFor(highRate);
 
   const inFlightNeed = Math.ceil(Math.max(0, queue.inFlight - fleet.draining * perInstance) / perInstance - 1e-9);
   const hold = holdWindows(input.bootDelayMs, settings.minHoldMs);
-  const stabilized = stabilizeScaleIn(memory.scaleIn, input.now, wanted, wantedHigh, current, inFlightNeed, hold);
+  const stabilized = stabilizeScaleIn(
+    memory.scaleIn,
+    input.now,
+    need.instances,
+    high.instances,
+    current,
+    inFlightNeed,
+    hold,
+  );
   const desired = clampCapacity(stabilized.desired, current, limits);
 
-  const parts = [
-    `λ ${formatNumber(rate)}/s${ramp > 1 ? ` (×${formatNumber(ramp)} daily ramp ahead)` : ""} × T ${formatDuration(serviceSeconds)}${learned ? "" : " (assumed)"} ÷ ${perInstance}/inst = ${formatNumber(steadyInstances)} inst`,
-  ];
-  if (drainInstances > 0)
-    parts.push(
-      `backlog ${queue.visible}${Math.round(backlog) === queue.visible ? "" : ` (${formatNumber(backlog)} after boot)`} drains in ${formatDuration(horizonSeconds)}: +${formatNumber(drainInstances)}`,
-    );
-  let tail = `→ ${desired}`;
-  if (stabilized.heldBy !== null) tail += ` (${stabilized.heldBy})`;
-  if (desired !== stabilized.desired) tail += ` (limits ${limits.min}..${limits.max}, max step ${limits.maxStep})`;
+  const reason = describeDecision({
+    rate,
+    ramp,
+    serviceSeconds,
+    learned,
+    perInstance,
+    visible: queue.visible,
+    need,
+    horizonSeconds,
+    desired,
+    heldBy: stabilized.heldBy,
+    clamped: desired !== stabilized.desired,
+    limits,
+  });
   return {
-    decision: { desired, reason: `${parts.join("; ")} ${tail}` },
+    decision: { desired, reason },
     memory: { arrival, serviceTime, dailyCycle, scaleIn: stabilized.memory },
   };
+}
+
+/** The sizing for one arrival rate. */
+interface CapacityNeed {
+  readonly steadySlots: number;
+  /** The backlog projected to when new capacity serves. */
+  readonly backlog: number;
+  readonly totalSlots: number;
+  readonly instances: number;
+}
+
+/** What a reason is written from. */
+interface DecisionFacts {
+  readonly rate: number;
+  readonly ramp: number;
+  readonly serviceSeconds: number;
+  readonly learned: boolean;
+  readonly perInstance: number;
+  readonly visible: number;
+  readonly need: CapacityNeed;
+  readonly horizonSeconds: number;
+  readonly desired: number;
+  readonly heldBy: string | null;
+  readonly clamped: boolean;
+  readonly limits: ScalingLimits;
+}
+
+/** `λ 2.1/s × T 58 s ÷ 4/inst = 30.5 inst; backlog 120 drains in 25 s: +4 → 35 (held 600 s at 35)`. */
+function describeDecision(facts: DecisionFacts): string {
+  const { need, perInstance, limits } = facts;
+  const rampNote = facts.ramp > 1 ? ` (×${formatNumber(facts.ramp)} daily ramp ahead)` : "";
+  const assumed = facts.learned ? "" : " (assumed)";
+  const parts = [
+    `λ ${formatNumber(facts.rate)}/s${rampNote} × T ${formatDuration(facts.serviceSeconds)}${assumed} ÷ ${perInstance}/inst = ${formatNumber(need.steadySlots / perInstance)} inst`,
+  ];
+  const drainInstances = (need.totalSlots - need.steadySlots) / perInstance;
+  if (drainInstances > 0) {
+    const projected = Math.round(need.backlog) === facts.visible ? "" : ` (${formatNumber(need.backlog)} after boot)`;
+    parts.push(
+      `backlog ${facts.visible}${projected} drains in ${formatDuration(facts.horizonSeconds)}: +${formatNumber(drainInstances)}`,
+    );
+  }
+  let tail = `→ ${facts.desired}`;
+  if (facts.heldBy !== null) tail += ` (${facts.heldBy})`;
+  if (facts.clamped) tail += ` (limits ${limits.min}..${limits.max}, max step ${limits.maxStep})`;
+  return `${parts.join("; ")} ${tail}`;
 }
