@@ -23,6 +23,9 @@ const T_STOP = TType.STOP;
  */
 const skipStack: number[] = [];
 
+/** What a released reader points at. */
+const NO_INPUT = new Uint8Array(0);
+
 /** Shared reader machinery for {@link BinaryReader} and {@link CompactReader}; not used on its own. */
 export abstract class ByteReader {
   abstract readonly protocol: ProtocolName;
@@ -36,20 +39,48 @@ export abstract class ByteReader {
   elementType = 0;
 
   /** The input, always a plain Uint8Array so element loads stay monomorphic. */
-  protected buf: Uint8Array;
+  protected buf: Uint8Array = NO_INPUT;
   /** Next read position. */
   protected pos = 0;
   /** End of the input. */
-  protected end: number;
+  protected end = 0;
   /** The whole input as latin1 text, made on the first ASCII string read (see readUtf8). */
   private text: string | undefined = undefined;
   /** Current nesting of structs and containers. */
   protected depth = 0;
-  protected readonly maxDepth: number;
-  protected readonly maxStringBytes: number;
-  protected readonly maxContainerElements: number;
+  protected maxDepth = 0;
+  protected maxStringBytes = 0;
+  protected maxContainerElements = 0;
 
   constructor(bytes: Uint8Array, limits?: Partial<CodecLimits>) {
+    this.load(bytes, limits);
+  }
+
+  /**
+   * Points the reader at new input with fresh state, as if newly constructed: one reader can then serve many
+   * messages, which saves its allocation on every decode (see reader-pool.ts).
+   */
+  reset(bytes: Uint8Array, limits?: Partial<CodecLimits>): void {
+    this.load(bytes, limits);
+    this.fieldId = 0;
+    this.keyType = 0;
+    this.valueType = 0;
+    this.elementType = 0;
+    this.pos = 0;
+    this.text = undefined;
+    this.depth = 0;
+  }
+
+  /** Drops the input and its text, so an idle pooled reader does not keep a large message alive. */
+  release(): void {
+    this.buf = NO_INPUT;
+    this.end = 0;
+    this.pos = 0;
+    this.text = undefined;
+  }
+
+  /** Checks the input against the limits and takes it; the rest of the state is the caller's to set. */
+  private load(bytes: Uint8Array, limits: Partial<CodecLimits> | undefined): void {
     const resolved = resolveCodecLimits(limits);
     if (!(bytes instanceof Uint8Array)) throw new CodecError("CODEC_INVALID_VALUE", "input must be a Uint8Array");
     if (bytes.length > resolved.maxMessageBytes) {
@@ -196,11 +227,12 @@ export abstract class ByteReader {
   /** Reads a UTF-8 string of `length` bytes (already read from the prefix). */
   protected readUtf8(length: number): string {
     const start = this.takeSized(length);
-    const end = start + length;
-    if (length > 1 && this.end <= SHARED_TEXT_MAX_BYTES && isAscii(this.buf, start, end)) {
-      return (this.text ??= latin1Text(this.buf)).slice(start, end);
+    const stop = start + length;
+    const buf = this.buf;
+    if (length > 1 && this.end <= SHARED_TEXT_MAX_BYTES && isAscii(buf, start, stop)) {
+      return (this.text ??= latin1Text(buf)).slice(start, stop);
     }
-    return decodeUtf8(this.buf, start, end);
+    return decodeUtf8(buf, start, stop);
   }
 
   /** Reads `length` bytes as a copy, so later reuse of the input buffer cannot change the result. */
@@ -229,13 +261,17 @@ function isAscii(buf: Uint8Array, start: number, end: number): boolean {
   return bits < 0x80;
 }
 
-/** Node's Buffer has `latin1Slice`, which `toString("latin1")` calls after checking its arguments. */
-type Latin1Slicing = Buffer & { latin1Slice?: (start: number, end: number) => string };
+/**
+ * Node's `Buffer.prototype.latin1Slice` (what `toString("latin1")` calls after checking its arguments). It accepts
+ * any Uint8Array as `this`, so no Buffer view has to be made per message; absent outside Node.
+ */
+const latin1Slice = (Buffer.prototype as { latin1Slice?: (this: Uint8Array, start: number, end: number) => string })
+  .latin1Slice;
 
 /** Every byte as one character (positions are preserved), in one native call. */
 function latin1Text(buf: Uint8Array): string {
-  const view: Latin1Slicing = Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength);
-  return view.latin1Slice ? view.latin1Slice(0, view.length) : view.toString("latin1");
+  if (latin1Slice) return latin1Slice.call(buf, 0, buf.length);
+  return Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength).toString("latin1");
 }
 
 /** Creates a CodecError with an empty path. */

@@ -5,6 +5,7 @@
 import { ByteReader, codecError, throwBadType, throwTruncated } from "./byte-reader.ts";
 import { COMPACT_PROTOCOL_ID, COMPACT_VERSION } from "./compact-writer.ts";
 import { joinI64, readF64 } from "./scratch.ts";
+import type { CodecLimits } from "./limits.ts";
 import type { MessageHeader, ProtocolReader } from "./protocol.ts";
 
 /** TType of each compact type id; -1 marks the two unassigned ids (14, 15). Both bool ids map to BOOL. */
@@ -27,6 +28,14 @@ export class CompactReader extends ByteReader implements ProtocolReader {
   /** Set when the last field header was a bool: its value came with the header. */
   private hasBoolValue = false;
   private boolValue = false;
+
+  /** {@link ByteReader.reset}, plus the compact protocol's field-id and bool state. */
+  override reset(bytes: Uint8Array, limits?: Partial<CodecLimits>): void {
+    super.reset(bytes, limits);
+    this.lastFieldId = 0;
+    this.hasBoolValue = false;
+    this.boolValue = false;
+  }
 
   readMessageBegin(): MessageHeader {
     const protocolId = this.readByte() & 0xff;

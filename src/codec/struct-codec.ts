@@ -1,11 +1,13 @@
 import type { SchemaIndex } from "../model/schema-index.ts";
 import type { StructDef } from "../model/schema.ts";
 import { toCodecError } from "./codec-error-boundary.ts";
-import { createReader, createWriter } from "./factory.ts";
+import { createWriter } from "./factory.ts";
 import type { JsonValue } from "./json/json-value.ts";
 import { structFromJson, structToJson } from "./json/index.ts";
 import type { CodecLimits } from "./limits.ts";
 import type { ProtocolName, ProtocolReader, ProtocolWriter } from "./protocol.ts";
+import { returnReader, takeReader } from "./reader-pool.ts";
+import type { PooledReader } from "./reader-pool.ts";
 
 /**
  * The value generated code exports under each struct's, union's and exception's name (ts-proto style):
@@ -73,10 +75,14 @@ export function defineStruct<T>(spec: StructCodecSpec<T>): StructCodec<T> {
       return writer.finish();
     },
     decode(bytes: Uint8Array, protocol: ProtocolName = "binary", limits?: Partial<CodecLimits>): T {
+      let reader: PooledReader | undefined;
       try {
-        return read(createReader(bytes, protocol, limits));
+        reader = takeReader(bytes, protocol, limits);
+        return read(reader);
       } catch (error) {
         throw toCodecError(error, "CODEC_UNKNOWN");
+      } finally {
+        if (reader) returnReader(reader);
       }
     },
     fromJSON(json: unknown): T {
