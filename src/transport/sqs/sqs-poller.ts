@@ -31,8 +31,8 @@ export interface Received<P> {
   readonly visibilitySeconds: number;
   /** This receive's generation (see sqs-receipts.ts). */
   readonly generation: number;
-  /** The message read (and its payload fetched), started as it arrived; never rejects. */
-  readonly prepared: Promise<P>;
+  /** The message read (and its payload fetched, which takes a promise), started as it arrived; never rejects. */
+  readonly prepared: P | Promise<P>;
 }
 
 /** What a {@link SqsPoller} needs. */
@@ -45,8 +45,8 @@ export interface SqsPollerOptions<P> {
   readonly pollers: number;
   readonly waitTimeSeconds: number;
   readonly logger: Logger;
-  /** Starts reading a message as it arrives; must never reject. */
-  readonly prepare: (message: Message) => Promise<P>;
+  /** Starts reading a message as it arrives; must never throw or reject. */
+  readonly prepare: (message: Message) => P | Promise<P>;
 }
 
 /** What an iteration asks {@link SqsPoller.next} for. */
@@ -65,7 +65,6 @@ const MAX_BACKOFF_MS = 20_000;
 
 interface Poll {
   readonly size: number;
-  readonly controller: AbortController;
 }
 
 /** The polls and received messages of one queue of one transport. */
@@ -76,6 +75,8 @@ export class SqsPoller<P> {
   /** Woken on every change: a poll answered, slots freed. */
   private readonly changes = new Wakeup();
   private readonly releases = new Set<Promise<void>>();
+  /** Aborts every running ReceiveMessage call on shutdown (one controller for all: polls start often). */
+  private readonly stopping = new AbortController();
   private attached = 0;
   private stopped = false;
   private failure: TransportError | undefined;
@@ -97,6 +98,11 @@ export class SqsPoller<P> {
   async detach(): Promise<void> {
     this.attached = Math.max(0, this.attached - 1);
     if (this.attached === 0) await this.release(this.buffer.splice(0));
+  }
+
+  /** A received message that waits in the buffer, taken without waiting; undefined when none does. */
+  take(): Received<P> | undefined {
+    return this.stopped ? undefined : this.buffer.shift();
   }
 
   /**
@@ -129,7 +135,7 @@ export class SqsPoller<P> {
     this.stopped = true;
     this.notify();
     clearTimeout(this.holdTimer);
-    for (const poll of this.polls) poll.controller.abort();
+    this.stopping.abort();
     const never = new AbortController().signal;
     while (this.polls.size > 0) await this.changes.wait(never, 1000);
     await this.release(this.buffer.splice(0));
@@ -145,7 +151,7 @@ export class SqsPoller<P> {
     while (free > 0 && this.polls.size < this.options.pollers) {
       const size = Math.min(MAX_BATCH_ENTRIES, free);
       free -= size;
-      const poll: Poll = { size, controller: new AbortController() };
+      const poll: Poll = { size };
       this.polls.add(poll);
       void this.run(poll, request.visibilitySeconds);
     }
@@ -164,7 +170,7 @@ export class SqsPoller<P> {
           MessageAttributeNames: ["All"],
           MessageSystemAttributeNames: ["ApproximateReceiveCount", "SentTimestamp", "MessageGroupId"],
         },
-        poll.controller.signal,
+        this.stopping.signal,
       );
       this.failures = 0;
       const receivedAt = Date.now();
@@ -182,7 +188,7 @@ export class SqsPoller<P> {
         this.scheduleHold();
       }
     } catch (error) {
-      if (!poll.controller.signal.aborted) this.failed(error);
+      if (!this.stopping.signal.aborted) this.failed(error);
     } finally {
       this.polls.delete(poll);
       this.notify();

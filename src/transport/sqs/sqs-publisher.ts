@@ -62,19 +62,19 @@ export class SqsPublisher {
       );
     }
     if (messages.length === 0) return;
-    const ids = messages.map((message) => message.id);
     const { main } = await this.context.queues.resolve().catch((error: unknown) => {
       const wrapped = toSqsTransportError(error, "send failed", options.queue);
       throw new TransportError(wrapped.code, `${wrapped.message}; nothing was sent`, {
         cause: wrapped,
         retryable: wrapped.retryable,
         queue: options.queue,
-        messageIds: ids,
+        messageIds: messages.map((message) => message.id),
       });
     });
-    const uploadFailures = await this.upload(encoded.filter((item) => item.pointer !== undefined));
+    const offloaded = encoded.filter((item) => item.pointer !== undefined);
+    const uploadFailures = offloaded.length === 0 ? [] : await this.upload(offloaded);
     const failedUploads = new Set(uploadFailures.map((failure) => failure.id));
-    const toSend = encoded.filter((item) => !failedUploads.has(item.message.id));
+    const toSend = failedUploads.size === 0 ? encoded : encoded.filter((item) => !failedUploads.has(item.message.id));
     const sendFailures = await sendEntries(
       this.context.api,
       main.url,

@@ -25,8 +25,11 @@ export type Prepared =
   /** S3 could not be read just now: leave the message for a later attempt. */
   | { readonly kind: "unavailable"; readonly error: unknown };
 
-/** Reads a message from the queue; never rejects. */
-export async function prepareMessage(message: Message, payloads: PayloadStore): Promise<Prepared> {
+/**
+ * Reads a message from the queue; never throws or rejects. Synchronous unless the payload is in S3, so that the
+ * usual message is handed out without waiting a turn.
+ */
+export function prepareMessage(message: Message, payloads: PayloadStore): Prepared | Promise<Prepared> {
   const read = readMessage(message);
   const fallbackId = message.MessageId ?? "";
   if (!read.ok)
@@ -38,7 +41,16 @@ export async function prepareMessage(message: Message, payloads: PayloadStore): 
   const { id, metadata, attempt } = read;
   if ("payload" in read.body)
     return { kind: "envelope", envelope: { id, metadata, payload: read.body.payload }, attempt, pointer: undefined };
-  const { pointer } = read.body;
+  return fetchOffloaded(id, metadata, attempt, read.body.pointer, payloads);
+}
+
+async function fetchOffloaded(
+  id: string,
+  metadata: Envelope["metadata"],
+  attempt: number,
+  pointer: PayloadPointer,
+  payloads: PayloadStore,
+): Promise<Prepared> {
   let text: string | undefined;
   try {
     text = await payloads.get(pointer);

@@ -11,7 +11,7 @@ import type { DeadLetters } from "./sqs-dead-letters.ts";
 import type { DeleteBatcher } from "./sqs-delete-batcher.ts";
 import { isLeaseLostError } from "./sqs-errors.ts";
 import { MAX_VISIBILITY_SECONDS } from "./sqs-options.ts";
-import type { Received, SqsPoller } from "./sqs-poller.ts";
+import type { NextRequest, Received, SqsPoller } from "./sqs-poller.ts";
 import type { Prepared } from "./sqs-reader.ts";
 import { isLatestReceive } from "./sqs-receipts.ts";
 import { settleOperations, type SettlementContext } from "./sqs-settlement.ts";
@@ -57,17 +57,19 @@ export class SqsReceiver {
     const maxInFlight = Math.max(1, Math.floor(options.maxInFlight));
     const visibilitySeconds = visibilitySecondsOf(options.leaseMs);
     const slots = new IterationSlots(() => this.poller.notify());
+    const request: NextRequest = { freeSlots: () => maxInFlight - slots.taken, visibilitySeconds, signal };
     this.poller.attach();
     try {
       while (!signal.aborted) {
-        await slots.belowLimit(maxInFlight, signal);
-        const received = await this.poller.next({
-          freeSlots: () => maxInFlight - slots.taken,
-          visibilitySeconds,
-          signal,
-        });
+        if (slots.taken >= maxInFlight) {
+          await slots.belowLimit(maxInFlight, signal);
+          continue;
+        }
+        // What waits in the buffer is handed out without waiting a turn: this loop runs once per message.
+        const received = this.poller.take() ?? (await this.poller.next(request));
         if (!received) return;
-        const delivery = await this.handOut(received, visibilitySeconds, slots);
+        const handing = this.handOut(received, visibilitySeconds, slots);
+        const delivery = handing instanceof Promise ? await handing : handing;
         if (delivery) yield delivery;
       }
     } finally {
@@ -75,36 +77,60 @@ export class SqsReceiver {
     }
   }
 
-  private async handOut(
+  /**
+   * The delivery of a received message, or undefined when it is not handed out (dead-lettered, lease lost, S3
+   * unreadable). Synchronous for the usual message (inline payload, lease as asked); a promise otherwise.
+   */
+  private handOut(
     received: Received<Prepared>,
     visibilitySeconds: number,
     slots: IterationSlots,
-  ): Promise<Delivery | undefined> {
-    const { settlement, inFlight, logger } = this.context;
-    const prepared = await received.prepared;
+  ): Delivery | undefined | Promise<Delivery | undefined> {
+    const { prepared } = received;
+    if (prepared instanceof Promise) {
+      return prepared.then((value) => this.handOutPrepared(received, value, visibilitySeconds, slots));
+    }
+    return this.handOutPrepared(received, prepared, visibilitySeconds, slots);
+  }
+
+  private handOutPrepared(
+    received: Received<Prepared>,
+    prepared: Prepared,
+    visibilitySeconds: number,
+    slots: IterationSlots,
+  ): Delivery | undefined | Promise<Delivery | undefined> {
+    const { settlement, logger } = this.context;
     if (prepared.kind === "unavailable") {
       logger.warn({ err: prepared.error, queue: settlement.queue }, "S3 unreadable; the message comes back later");
       return undefined;
     }
-    if (prepared.kind === "invalid") {
-      await this.discard(received, prepared.id, prepared.reason);
-      return undefined;
-    }
-    const { envelope, attempt, pointer } = prepared;
+    if (prepared.kind === "invalid") return this.discard(received, prepared.id, prepared.reason).then(() => undefined);
+    const { envelope, attempt } = prepared;
     if (!this.fromDeadLetters && attempt > settlement.maxAttempts) {
       const reason = `exceeded ${settlement.maxAttempts} attempts (SQS received it ${attempt} times: leases ran out)`;
-      await this.discard(received, envelope.id, reason);
-      return undefined;
+      return this.discard(received, envelope.id, reason).then(() => undefined);
     }
-    if (!(await this.refreshLease(received, visibilitySeconds))) return undefined;
+    const { message, queueUrl, generation } = received;
+    if (!isLatestReceive(queueUrl, message.MessageId ?? "", generation)) return undefined;
+    const waited = Date.now() - received.receivedAt;
+    if (received.visibilitySeconds === visibilitySeconds && waited <= visibilitySeconds * 100) {
+      return this.track(received, prepared, slots);
+    }
+    return this.refreshLease(received, visibilitySeconds).then((ours) =>
+      ours ? this.track(received, prepared, slots) : undefined,
+    );
+  }
+
+  private track(
+    received: Received<Prepared>,
+    prepared: Extract<Prepared, { kind: "envelope" }>,
+    slots: IterationSlots,
+  ): Delivery {
+    const { settlement, inFlight } = this.context;
+    const { envelope, attempt, pointer } = prepared;
     slots.take();
     const leased = { received, id: envelope.id, attempt, pointer, fromDeadLetters: this.fromDeadLetters };
-    return inFlight.track(
-      envelope,
-      attempt,
-      settlement.queue,
-      settleOperations(settlement, leased, () => slots.give()),
-    );
+    return inFlight.track(envelope, attempt, settlement.queue, settleOperations(settlement, leased, slots.give));
   }
 
   /**
@@ -112,10 +138,7 @@ export class SqsReceiver {
    * a fresh lease of this iteration's length. False when it is no longer ours.
    */
   private async refreshLease(received: Received<Prepared>, visibilitySeconds: number): Promise<boolean> {
-    const { message, queueUrl, generation } = received;
-    if (!isLatestReceive(queueUrl, message.MessageId ?? "", generation)) return false;
-    const waited = Date.now() - received.receivedAt;
-    if (received.visibilitySeconds === visibilitySeconds && waited <= visibilitySeconds * 100) return true;
+    const { message, queueUrl } = received;
     try {
       await this.context.settlement.api.changeMessageVisibility(
         queueUrl,
@@ -163,11 +186,12 @@ class IterationSlots {
     this.taken++;
   }
 
-  give(): void {
+  /** A settlement finished; bound, so that each delivery can be given it without a closure of its own. */
+  readonly give = (): void => {
     this.taken = Math.max(0, this.taken - 1);
     this.freed.wakeAll();
     this.onChange();
-  }
+  };
 
   /** Resolves once fewer than `limit` are taken, or when the signal aborts. */
   async belowLimit(limit: number, signal: AbortSignal): Promise<void> {

@@ -51,6 +51,8 @@ export async function sendEntries(
   options: SendEntriesOptions,
 ): Promise<SendFailure[]> {
   const batches = splitIntoBatches(entries, (entry) => entry.size);
+  // The producer sends up to 10 messages per call: usually one batch, sent as it is.
+  if (batches.length === 1) return sendWithRetries(api, queueUrl, entries, options);
   const failures: SendFailure[] = [];
   const send = (batch: readonly OutgoingEntry[]): Promise<SendFailure[]> =>
     sendWithRetries(api, queueUrl, batch, options);
@@ -90,6 +92,7 @@ async function sendWithRetries(
   let pending = batch;
   for (let attempt = 0; ; attempt++) {
     const failed = await sendBatch(api, queueUrl, pending);
+    if (failed.length === 0) return final;
     const retry = attempt < retries ? failed.filter((failure) => failure.tryAgain) : [];
     final.push(...failed.filter((failure) => !retry.includes(failure)).map(({ failure }) => failure));
     if (retry.length === 0) return final;
@@ -105,13 +108,16 @@ interface BatchFailure {
   readonly tryAgain: boolean;
 }
 
+/** The `Id` of each entry of a batch call: its position. */
+const ENTRY_IDS = Array.from({ length: 10 }, (_, index) => String(index));
+
 /** One SendMessageBatch call; every entry not reported successful is a failure. */
 async function sendBatch(api: SqsApi, queueUrl: string, batch: readonly OutgoingEntry[]): Promise<BatchFailure[]> {
   let result;
   try {
     result = await api.sendMessageBatch(
       queueUrl,
-      batch.map((entry, index) => ({ ...entry.request, Id: String(index) })),
+      batch.map((entry, index) => ({ ...entry.request, Id: ENTRY_IDS[index] ?? String(index) })),
     );
   } catch (error) {
     // The SDK has retried transient failures of the whole call already: report, do not retry here.
@@ -137,7 +143,8 @@ async function sendBatch(api: SqsApi, queueUrl: string, batch: readonly Outgoing
   return failures;
 }
 
-function orderLike(entries: readonly OutgoingEntry[], failures: readonly SendFailure[]): SendFailure[] {
+function orderLike(entries: readonly OutgoingEntry[], failures: SendFailure[]): SendFailure[] {
+  if (failures.length === 0) return failures;
   const position = new Map(entries.map((entry, index) => [entry.id, index]));
   return [...failures].sort((a, b) => (position.get(a.id) ?? 0) - (position.get(b.id) ?? 0));
 }

@@ -63,73 +63,123 @@ export function settleOperations(
   leased: LeasedMessage,
   onSettled: () => void,
 ): SettleOperations {
-  const { api, deleter, deadLetters, queue } = context;
-  const { received, id, fromDeadLetters } = leased;
-  const { queueUrl, message, generation } = received;
-  const handle = message.ReceiptHandle ?? "";
-  const ids = [id];
-  const owned = (): void => {
-    if (!isLatestReceive(queueUrl, message.MessageId ?? "", generation)) {
-      throw new TransportError("TRANSPORT_LEASE_LOST", "the lease was lost: the message was delivered again", {
-        queue,
-        messageIds: ids,
-      });
-    }
-  };
-  const changeVisibility = async (ms: number, doing: string): Promise<void> => {
-    owned();
-    const wanted = Math.ceil(Math.max(0, Number.isFinite(ms) ? ms : 0) / 1000);
-    const seconds = Math.min(wanted, remainingVisibilitySeconds(received.receivedAt, Date.now()));
-    if (seconds < wanted) {
-      context.logger.debug({ queue, messageId: id, wanted, seconds }, "SQS leases end 12 hours after the receive");
-    }
-    await api.changeMessageVisibility(queueUrl, handle, seconds).catch((error: unknown) => {
-      throw toSqsTransportError(error, `${doing} failed`, queue, ids);
+  return new SqsSettlement(context, leased, onSettled);
+}
+
+/** One delivery's settlements, as one object with methods: this is made for every message received. */
+class SqsSettlement implements SettleOperations {
+  private readonly context: SettlementContext;
+  private readonly leased: LeasedMessage;
+  private readonly onSettled: () => void;
+
+  constructor(context: SettlementContext, leased: LeasedMessage, onSettled: () => void) {
+    this.context = context;
+    this.leased = leased;
+    this.onSettled = onSettled;
+  }
+
+  ack(): Promise<void> {
+    return this.settling(() => {
+      const deleting = this.deleteMessage();
+      return this.leased.pointer === undefined ? deleting : deleting.then(() => this.dropPayload());
     });
-  };
-  const deleteMessage = async (): Promise<void> => {
-    owned();
-    await deleter.delete(queueUrl, handle, id);
-  };
-  const dropPayload = async (): Promise<void> => {
+  }
+
+  nack(delayMs: number, reason: string | undefined): Promise<void> {
+    const { maxAttempts } = this.context;
+    return this.settling(() =>
+      !this.leased.fromDeadLetters && this.leased.attempt >= maxAttempts
+        ? this.deadLetterNow(attemptsExceededReason(maxAttempts, reason))
+        : this.changeVisibility(delayMs, "nack"),
+    );
+  }
+
+  deadLetter(reason: string): Promise<void> {
+    return this.settling(() => this.deadLetterNow(reason));
+  }
+
+  extendLease(ms: number): Promise<void> {
+    return this.changeVisibility(ms, "extendLease");
+  }
+
+  release(): Promise<void> {
+    return this.settling(async () => {
+      const { queueUrl, message } = this.leased.received;
+      await this.context.api.changeMessageVisibility(queueUrl, message.ReceiptHandle ?? "", 0).catch((error) => {
+        throw toSqsTransportError(error, "release failed", this.context.queue, [this.leased.id]);
+      });
+    });
+  }
+
+  /** Runs a settlement (which never throws, only rejects), then `onSettled` whatever the outcome. */
+  private settling(operation: () => Promise<void>): Promise<void> {
+    return operation().finally(this.onSettled);
+  }
+
+  /** TRANSPORT_LEASE_LOST when the message was received again since (anywhere in the process), else undefined. */
+  private leaseLost(): TransportError | undefined {
+    const { queueUrl, message, generation } = this.leased.received;
+    if (isLatestReceive(queueUrl, message.MessageId ?? "", generation)) return undefined;
+    return new TransportError("TRANSPORT_LEASE_LOST", "the lease was lost: the message was delivered again", {
+      queue: this.context.queue,
+      messageIds: [this.leased.id],
+    });
+  }
+
+  /** Throws {@link leaseLost}'s error, if any (in async methods, where the throw is a rejection). */
+  private owned(): void {
+    const lost = this.leaseLost();
+    if (lost) throw lost;
+  }
+
+  private async changeVisibility(ms: number, doing: string): Promise<void> {
+    this.owned();
+    const { context, leased } = this;
+    const { queueUrl, message, receivedAt } = leased.received;
+    const wanted = Math.ceil(Math.max(0, Number.isFinite(ms) ? ms : 0) / 1000);
+    const seconds = Math.min(wanted, remainingVisibilitySeconds(receivedAt, Date.now()));
+    if (seconds < wanted) {
+      context.logger.debug(
+        { queue: context.queue, messageId: leased.id, wanted, seconds },
+        "SQS leases end 12 hours after the receive",
+      );
+    }
+    await context.api.changeMessageVisibility(queueUrl, message.ReceiptHandle ?? "", seconds).catch((error) => {
+      throw toSqsTransportError(error, `${doing} failed`, context.queue, [leased.id]);
+    });
+  }
+
+  /** Deletes the message (in a DeleteMessageBatch); rejects at once when the lease was lost. */
+  private deleteMessage(): Promise<void> {
+    const lost = this.leaseLost();
+    if (lost) return Promise.reject(lost);
+    const { queueUrl, message } = this.leased.received;
+    return this.context.deleter.delete(queueUrl, message.ReceiptHandle ?? "", this.leased.id);
+  }
+
+  private async dropPayload(): Promise<void> {
+    const { context, leased } = this;
     if (!leased.pointer || context.keepOffloadedPayloads) return;
     await context.payloads.delete(leased.pointer).catch((error: unknown) => {
-      context.logger.warn({ err: error, queue, messageId: id }, "could not delete the S3 object of an acked message");
+      context.logger.warn(
+        { err: error, queue: context.queue, messageId: leased.id },
+        "could not delete the S3 object of an acked message",
+      );
     });
-  };
-  const deadLetter = async (reason: string): Promise<void> => {
-    if (fromDeadLetters) {
+  }
+
+  private async deadLetterNow(reason: string): Promise<void> {
+    const { context, leased } = this;
+    if (leased.fromDeadLetters) {
       // A dead letter dead-lettered again is discarded, like an ack.
-      await deleteMessage();
-      await dropPayload();
+      await this.deleteMessage();
+      await this.dropPayload();
       return;
     }
-    owned();
-    await deadLetters.copy(message, reason, id).catch((error: unknown) => {
-      throw toSqsTransportError(error, "dead-letter failed", queue, ids);
+    this.owned();
+    await context.deadLetters.copy(leased.received.message, reason, leased.id).catch((error: unknown) => {
+      throw toSqsTransportError(error, "dead-letter failed", context.queue, [leased.id]);
     });
-    await deleteMessage();
-  };
-  const settling = (operation: () => Promise<void>): Promise<void> => operation().finally(onSettled);
-  return {
-    ack: () =>
-      settling(async () => {
-        await deleteMessage();
-        await dropPayload();
-      }),
-    nack: (delayMs, reason) =>
-      settling(() =>
-        !fromDeadLetters && leased.attempt >= context.maxAttempts
-          ? deadLetter(attemptsExceededReason(context.maxAttempts, reason))
-          : changeVisibility(delayMs, "nack"),
-      ),
-    deadLetter: (reason) => settling(() => deadLetter(reason)),
-    extendLease: (ms) => changeVisibility(ms, "extendLease"),
-    release: () =>
-      settling(async () => {
-        await api.changeMessageVisibility(queueUrl, handle, 0).catch((error: unknown) => {
-          throw toSqsTransportError(error, "release failed", queue, ids);
-        });
-      }),
-  };
+    await this.deleteMessage();
+  }
 }

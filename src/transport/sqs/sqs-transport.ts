@@ -129,12 +129,13 @@ export class SqsTransport implements Transport {
     return sending;
   }
 
-  async *receive(options: ReceiveOptions = {}): AsyncGenerator<Delivery> {
-    if (this.closing) return;
+  receive(options: ReceiveOptions = {}): AsyncGenerator<Delivery> {
+    // The receiver's generator itself, not one wrapping it: every message would cross both.
+    if (this.closing) return noDeliveries();
     const signal = options.signal ? AbortSignal.any([options.signal, this.stopping.signal]) : this.stopping.signal;
     const fromDeadLetters = options.deadLetters ?? false;
     const receiver = new SqsReceiver(this.receiverContext, this.poller(fromDeadLetters), fromDeadLetters);
-    yield* receiver.deliveries({
+    return receiver.deliveries({
       signal,
       leaseMs: options.leaseMs ?? this.options.leaseMs,
       maxInFlight: options.maxInFlight ?? 10,
@@ -238,3 +239,6 @@ export class SqsTransport implements Transport {
     return new TransportError("TRANSPORT_CLOSED", "the transport is closed", { queue: this.queue });
   }
 }
+
+/** The iteration of a closed transport: it ends at once. */
+async function* noDeliveries(): AsyncGenerator<Delivery> {}

@@ -22,9 +22,9 @@ export const EMPTY_PAYLOAD_BODY = "=";
 /** Longest dead-letter reason written to an attribute; longer ones are cut. */
 const MAX_REASON_CHARS = 1024;
 
-const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 /** The characters SQS accepts in bodies and attribute values. */
 const SQS_TEXT = /^[\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]*$/u;
+const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
 const ATTRIBUTE_NAME = /^[A-Za-z0-9_-](?:[A-Za-z0-9_.-]{0,254}[A-Za-z0-9_-])?$/;
 const RESERVED_KEYS = new Set<string>(Object.values(MetadataKey));
 
@@ -37,8 +37,15 @@ export function encodeBody(payload: Uint8Array): string {
 /** The payload of an SQS body, or undefined when it is not padded base64. */
 export function decodeBody(body: string): Uint8Array | undefined {
   if (body === EMPTY_PAYLOAD_BODY) return new Uint8Array(0);
-  if (body === "" || !BASE64.test(body)) return undefined;
+  if (body === "" || body.length % 4 !== 0) return undefined;
+  // Node's decoder also takes the URL alphabet, and skips or stops at any other character: a body without "-"
+  // or "_" that decodes to every byte its length promises is padded base64 (what the pattern
+  // ^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$ accepts), found without running a pattern
+  // over every body received.
+  if (body.includes("-") || body.includes("_")) return undefined;
+  const padding = body.endsWith("==") ? 2 : body.endsWith("=") ? 1 : 0;
   const bytes = Buffer.from(body, "base64");
+  if (bytes.byteLength !== (body.length / 4) * 3 - padding) return undefined;
   return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
@@ -77,7 +84,7 @@ export interface WireLimits {
 /** Why a message cannot be sent to SQS, or undefined when it can. */
 export function sendProblem(message: OutgoingMessage, limits: WireLimits): string | undefined {
   if (typeof message.id !== "string" || message.id === "") return "the id must be a non-empty string";
-  if (!SQS_TEXT.test(message.id)) return "the id has characters SQS does not accept";
+  if (!isSqsText(message.id)) return "the id has characters SQS does not accept";
   const delayMs = message.delayMs ?? 0;
   if (!Number.isFinite(delayMs) || delayMs < 0 || delayMs > limits.maxDelayMs) {
     return limits.maxDelayMs === 0
@@ -86,17 +93,26 @@ export function sendProblem(message: OutgoingMessage, limits: WireLimits): strin
   }
   if (!(message.payload instanceof Uint8Array)) return "the payload must be a Uint8Array";
   if (typeof message.metadata !== "object" || message.metadata === null) return "the metadata must be an object";
-  const keys = new Set([...Object.keys(message.metadata), MetadataKey.jobId]);
-  if (keys.size > limits.maxMetadataEntries) {
-    return `${keys.size} metadata entries (job id included); SQS carries at most ${limits.maxMetadataEntries} here`;
+  const keys = Object.keys(message.metadata);
+  const entries = keys.length + (Object.hasOwn(message.metadata, MetadataKey.jobId) ? 0 : 1);
+  if (entries > limits.maxMetadataEntries) {
+    return `${entries} metadata entries (job id included); SQS carries at most ${limits.maxMetadataEntries} here`;
   }
-  for (const [key, value] of Object.entries(message.metadata)) {
-    if (!isValidAttributeName(key)) return `metadata key ${JSON.stringify(key)} is not a valid SQS attribute name`;
+  for (const [key, value] of Object.entries(message.metadata) as [string, unknown][]) {
+    // The reserved keys are valid names; checked once here rather than for every message.
+    if (!RESERVED_KEYS.has(key) && !isValidAttributeName(key)) {
+      return `metadata key ${JSON.stringify(key)} is not a valid SQS attribute name`;
+    }
     if (typeof value !== "string") return `metadata value of ${JSON.stringify(key)} must be a string`;
     if (value === "") return `metadata value of ${JSON.stringify(key)} is empty (SQS refuses empty attributes)`;
-    if (!SQS_TEXT.test(value)) return `metadata value of ${JSON.stringify(key)} has characters SQS does not accept`;
+    if (!isSqsText(value)) return `metadata value of ${JSON.stringify(key)} has characters SQS does not accept`;
   }
   return undefined;
+}
+
+/** Whether SQS accepts every character of `text`; printable ASCII (ids, timestamps) is checked the quick way. */
+function isSqsText(text: string): boolean {
+  return PRINTABLE_ASCII.test(text) || SQS_TEXT.test(text);
 }
 
 /** Whether SQS accepts `name` as a message attribute name. */
@@ -145,12 +161,14 @@ export function receiveCount(message: Message): number {
 /** The metadata in a message's attributes: string attributes with reserved or `x-` names. */
 export function attributeMetadata(attributes: Readonly<SqsAttributes>): Record<string, string> {
   const metadata: Record<string, string> = {};
-  for (const [name, attribute] of Object.entries(attributes)) {
+  for (const name in attributes) {
+    if (!Object.hasOwn(attributes, name)) continue;
+    const attribute = attributes[name]!;
     const value = attribute.StringValue;
     if (value === undefined || !(attribute.DataType ?? "").startsWith("String")) continue;
     if (!RESERVED_KEYS.has(name) && !name.startsWith(USER_METADATA_PREFIX)) continue;
-    // defineProperty, so that a "__proto__" key stays data.
-    Object.defineProperty(metadata, name, { value, enumerable: true, writable: true, configurable: true });
+    // Plain assignment is safe: "__proto__", the one name it would not store as data, is neither reserved nor x-.
+    metadata[name] = value;
   }
   return metadata;
 }
