@@ -67,7 +67,7 @@ export function startAutoscaledFleet(options: AutoscaledFleetOptions): Autoscale
     name: "grep",
     policy: thriftQueuePolicy(
       { min: 0, max: options.maxWorkers, maxStep: options.maxWorkers, targetWaitMs: 2000 },
-      { evaluationIntervalMs: 1000, minHoldMs: 5000, initialServiceTimeMs: 1000 },
+      { evaluationIntervalMs: 1000, minHoldMs: 5000, smallDropHoldMs: 10_000, initialServiceTimeMs: 1000 },
     ),
     concurrencyPerInstance: options.concurrency,
     bootDelayMs: 1500,

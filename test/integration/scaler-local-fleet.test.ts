@@ -52,7 +52,7 @@ describe("the scaler with the local fleet (SQLite transport and store, worker pr
       fleet,
       policy: thriftQueuePolicy(
         { min: 0, max: 3, maxStep: 3, targetWaitMs: 3000 },
-        { evaluationIntervalMs: 1000, minHoldMs: 5000, initialServiceTimeMs: 150 },
+        { evaluationIntervalMs: 1000, minHoldMs: 5000, smallDropHoldMs: 10_000, initialServiceTimeMs: 150 },
       ),
       scalerId: "local-test",
       concurrencyPerInstance: 4,

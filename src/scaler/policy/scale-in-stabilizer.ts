@@ -42,10 +42,13 @@ export function initialScaleIn(): ScaleInMemory {
   return { recent: [] };
 }
 
-/** The hold windows for a boot delay: short = a boot plus the 60 s billing minimum, at least `floorMs`. */
-export function holdWindows(bootDelayMs: number, floorMs: number): HoldWindows {
+/**
+ * The hold windows for a boot delay: short = a boot plus the 60 s billing minimum, at least `floorMs`; long =
+ * `longHoldMs` (the flap window), at least the short one.
+ */
+export function holdWindows(bootDelayMs: number, floorMs: number, longHoldMs = LONG_HOLD_MS): HoldWindows {
   const shortMs = Math.max(floorMs, bootDelayMs + 60_000);
-  return { shortMs, longMs: Math.max(LONG_HOLD_MS, shortMs), largeDropShare: 0.25 };
+  return { shortMs, longMs: Math.max(longHoldMs, shortMs), largeDropShare: 0.25 };
 }
 
 function highestSince(recent: readonly (readonly [number, number])[], since: number): number {

@@ -13,7 +13,13 @@ import {
 } from "./arrival-rate-estimator.ts";
 import { projectedBacklog, slotsForSteadyLoad, slotsWithBacklog } from "./capacity-model.ts";
 import { type DailyCycleMemory, initialDailyCycle, observeDailyCycle, predictedRampRatio } from "./daily-cycle.ts";
-import { type ScaleInMemory, holdWindows, initialScaleIn, stabilizeScaleIn } from "./scale-in-stabilizer.ts";
+import {
+  LONG_HOLD_MS,
+  type ScaleInMemory,
+  holdWindows,
+  initialScaleIn,
+  stabilizeScaleIn,
+} from "./scale-in-stabilizer.ts";
 import {
   type PolicyInput,
   type PolicyStep,
@@ -43,6 +49,11 @@ export interface ThriftQueuePolicyOptions {
   readonly predictive?: boolean;
   /** The shortest hold before a large scale-in (otherwise a boot delay + 60 s; small drops wait 10 min). @defaultValue 2 min */
   readonly minHoldMs?: number;
+  /**
+   * How long a small drop (one instance, or under a quarter of the fleet) waits, including the last instances of
+   * an idle fleet going to `min`: the span within which a reversal counts as a flap. @defaultValue 10 min
+   */
+  readonly smallDropHoldMs?: number;
   /**
    * Width of the hysteresis band: capacity is removed only when even the arrival rate raised by this many standard
    * errors of its estimate would not need it. @defaultValue 1
@@ -84,6 +95,7 @@ interface ResolvedOptions {
   readonly lateFraction: number;
   readonly predictive: boolean;
   readonly minHoldMs: number;
+  readonly smallDropHoldMs: number;
   readonly initialServiceTimeMs: number;
   readonly noiseBandDeviations: number;
 }
@@ -94,6 +106,7 @@ function resolveOptions(limits: ScalingLimits, options: ThriftQueuePolicyOptions
     lateFraction: options.lateFraction ?? 0.08,
     predictive: options.predictive ?? true,
     minHoldMs: options.minHoldMs ?? 120_000,
+    smallDropHoldMs: options.smallDropHoldMs ?? LONG_HOLD_MS,
     initialServiceTimeMs: options.initialServiceTimeMs ?? 30_000,
     noiseBandDeviations: options.noiseBandDeviations ?? 1,
   };
@@ -109,6 +122,7 @@ function resolveOptions(limits: ScalingLimits, options: ThriftQueuePolicyOptions
   if (!(resolved.lateFraction > 0 && resolved.lateFraction < 1))
     problems.push(`lateFraction must be in (0, 1) (got ${resolved.lateFraction})`);
   if (!(resolved.minHoldMs >= 0)) problems.push(`minHoldMs must be ≥ 0 (got ${resolved.minHoldMs})`);
+  if (!(resolved.smallDropHoldMs >= 0)) problems.push(`smallDropHoldMs must be ≥ 0 (got ${resolved.smallDropHoldMs})`);
   if (!(resolved.initialServiceTimeMs > 0))
     problems.push(`initialServiceTimeMs must be > 0 (got ${resolved.initialServiceTimeMs})`);
   if (!(resolved.noiseBandDeviations >= 0) || !Number.isFinite(resolved.noiseBandDeviations))
@@ -202,7 +216,7 @@ function decide(
   const high = sizeFor(highRate);
 
   const inFlightNeed = Math.ceil(Math.max(0, queue.inFlight - fleet.draining * perInstance) / perInstance - 1e-9);
-  const hold = holdWindows(input.bootDelayMs, settings.minHoldMs);
+  const hold = holdWindows(input.bootDelayMs, settings.minHoldMs, settings.smallDropHoldMs);
   const stabilized = stabilizeScaleIn(
     memory.scaleIn,
     input.now,

@@ -291,6 +291,25 @@ describe("thriftQueuePolicy", () => {
     expect(desired).toBe(0);
   });
 
+  it("lets the last instance of an idle fleet go after smallDropHoldMs (10 min by default)", () => {
+    const lastIdleStep = (options: Parameters<typeof thriftQueuePolicy>[1], seconds: number): number => {
+      const policy = thriftQueuePolicy(LIMITS, options);
+      let memory = policy.initialMemory();
+      let desired = 1;
+      for (let at = 0; at <= seconds * 1000; at += 10_000) {
+        const step = policy.decide(input({ now: START + at, running: desired }), memory);
+        memory = step.memory;
+        desired = step.decision.desired;
+      }
+      return desired;
+    };
+    expect(lastIdleStep({}, 590)).toBe(1);
+    expect(lastIdleStep({}, 620)).toBe(0);
+    expect(lastIdleStep({ smallDropHoldMs: 60_000, minHoldMs: 0 }, 50)).toBe(1);
+    expect(lastIdleStep({ smallDropHoldMs: 60_000, minHoldMs: 0 }, 130)).toBe(0);
+    expect(() => thriftQueuePolicy(LIMITS, { smallDropHoldMs: -1 })).toThrow(/smallDropHoldMs must be ≥ 0/);
+  });
+
   it("continues identically from a memory that went through JSON (a new leader)", () => {
     const rate = (time: number): number => 1 + Math.sin((time - START) / 600_000);
     const first = runSteady({ rate, serviceMs: () => 30_000, durationMs: 3_600_000 });
