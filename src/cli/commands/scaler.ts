@@ -20,7 +20,8 @@ import { wholeNumber } from "./send.ts";
 const USAGE = `Usage: thrift-queue scaler --transport <url> --store <url> --fleet local|ec2|asg
          [--name <fleet>] [--min N] [--max N] [--max-step N] [--target-wait s]
          [--concurrency-per-instance N] [--boot-delay s] [--lease-ttl s] [--tick s]
-         [--stale-after s] [--drain-timeout s] [--keep-jobs s] [--keep-workers s] [--scrub-every s]
+         [--scale-in-hold s] [--stale-after s] [--drain-timeout s]
+         [--keep-jobs s] [--keep-workers s] [--scrub-every s]
          [--scaler-id id] [--once] [--log-level …]
          local: [--state-dir <dir>] -- <worker command…>
          ec2:   --launch-template <lt-id|name> [--launch-template-version v] [--region r] [--endpoint url]
@@ -31,15 +32,19 @@ Keeps the fleet sized so jobs wait at most --target-wait seconds (default 30) in
 learning the time per job from the status store. Every scaler of a fleet (--name, default the queue) shares one
 lease in --store: one leads, and a new one takes over within --lease-ttl seconds (default 20) when it stops.
 Scale-in drains idle instances first (their workers stop taking jobs and finish what they run) and terminates
-them only once idle. Unhealthy instances (no heartbeat for --stale-after seconds, default 60) are rebooted (ec2)
+them only once idle; a small drop (one instance, or under a quarter of the fleet) waits --scale-in-hold seconds
+(default 600) so a steady load does not flap. Unhealthy instances (no heartbeat for --stale-after seconds, default 60) are rebooted (ec2)
 or replaced (asg, local). Every decision and action is recorded in the store: GET /v1/scaler of
 "thrift-queue serve". The leader scrubs the store every --scrub-every seconds (default 3600, 0: never): final
 jobs older than --keep-jobs (default 604800, 7 days), workers not seen for --keep-workers (default 86400) and
-scaler events older than --keep-jobs. The local fleet starts the worker command with THRIFT_QUEUE_INSTANCE_ID set, for example
+scaler events older than --keep-jobs. The local fleet starts the worker command with THRIFT_QUEUE_INSTANCE_ID
+set, for example
   thrift-queue scaler --fleet local --transport sqlite:q.db?queue=jobs --store sqlite:status.db --max 4 \\
     -- npx thrift-queue worker --idl jobs.thrift --handlers ./handlers.ts --transport sqlite:q.db?queue=jobs \\
        --store sqlite:status.db
---once runs one tick, prints what it did as JSON and exits. IAM permissions: docs/scaling-iam.md.`;
+For ec2, the worker command after -- starts with an absolute path (/usr/bin/thrift-queue worker …) and leaves
+--instance-id out: the user data adds it from the instance metadata. --once runs one tick, prints what it did as
+JSON and exits. IAM permissions: docs/scaling-iam.md.`;
 
 /** `thrift-queue scaler`. */
 export const scalerCommand: CliCommand = {
@@ -64,6 +69,7 @@ export const scalerCommand: CliCommand = {
         tick: { type: "string" },
         "stale-after": { type: "string" },
         "drain-timeout": { type: "string" },
+        "scale-in-hold": { type: "string" },
         "keep-jobs": { type: "string" },
         "keep-workers": { type: "string" },
         "scrub-every": { type: "string" },
@@ -98,6 +104,7 @@ export const scalerCommand: CliCommand = {
       targetWaitMs: seconds("target-wait", 30, 1),
     };
     const scrub = retention(seconds);
+    const smallDropHoldMs = seconds("scale-in-hold", 600);
     if (kind === "local" && positionals.length === 0) throw usageError("the local fleet needs -- <worker command…>");
     const transportUrl = requireOption(values.transport, "transport");
     const transport = await openCliTransport(transportUrl);
@@ -126,7 +133,7 @@ export const scalerCommand: CliCommand = {
         store,
         transport,
         fleet,
-        policy: thriftQueuePolicy(limits),
+        policy: thriftQueuePolicy(limits, { smallDropHoldMs }),
         name,
         logger,
         concurrencyPerInstance: count("concurrency-per-instance", 10, 1),
