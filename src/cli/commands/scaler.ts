@@ -14,6 +14,7 @@ import { jsonLinesLogger, logLevel } from "../json-lines-logger.ts";
 import { openCliStore } from "../open-cli-store.ts";
 import { openCliTransport } from "../open-cli-transport.ts";
 import { parseOptions, requireOption } from "../parse-options.ts";
+import { firstStopSignal } from "../stop-signal.ts";
 import { usageError } from "../usage-error.ts";
 import { wholeNumber } from "./send.ts";
 
@@ -153,7 +154,7 @@ export const scalerCommand: CliCommand = {
         }
         logger.info({ scalerId: scaler.scalerId, lease: scaler.leaseName, fleet: kind, limits }, "scaler started");
         scaler.start();
-        const signal = await untilSignal();
+        const signal = await firstStopSignal();
         logger.info({ signal }, "stopping: giving the lease up");
         return 0;
       } finally {
@@ -185,16 +186,4 @@ function definedOnly<T extends Record<string, string | undefined>>(values: T): P
   const defined: Partial<Record<keyof T, string>> = {};
   for (const [key, value] of Object.entries(values)) if (value !== undefined) defined[key as keyof T] = value;
   return defined;
-}
-
-function untilSignal(): Promise<NodeJS.Signals> {
-  return new Promise((resolve) => {
-    const stop = (signal: NodeJS.Signals): void => {
-      process.off("SIGTERM", stop);
-      process.off("SIGINT", stop);
-      resolve(signal);
-    };
-    process.on("SIGTERM", stop);
-    process.on("SIGINT", stop);
-  });
 }

@@ -2,7 +2,6 @@
  * `thrift-queue serve`: the status API over HTTP until SIGINT or SIGTERM, then a clean close (exit 0). The stop
  * is injectable so that tests run the command in-process.
  */
-import process from "node:process";
 import type { Logger } from "../../logger.ts";
 import { scalerRoute } from "../../scaler/scaler-route.ts";
 import { startStatusServer, type StatusServer } from "../../status/api/status-server.ts";
@@ -15,6 +14,7 @@ import { openCliTransport } from "../open-cli-transport.ts";
 import { parseOptions } from "../parse-options.ts";
 import { usageError } from "../usage-error.ts";
 import { wholeNumber } from "./send.ts";
+import { firstStopSignal } from "../stop-signal.ts";
 
 const USAGE = `Usage: thrift-queue serve --store <url> [--transport <url>]… [--port N] [--host H] [--stale-after s]
          [--log-level debug|info|warn|error]
@@ -29,16 +29,7 @@ every interface); a worker not seen for --stale-after seconds (default 15) is st
 export type StopTrigger = (logger: Logger) => Promise<string>;
 
 /** The first SIGINT or SIGTERM. */
-const untilStopSignal: StopTrigger = () =>
-  new Promise((resolve) => {
-    const onSignal = (signal: NodeJS.Signals): void => {
-      process.off("SIGINT", onSignal);
-      process.off("SIGTERM", onSignal);
-      resolve(signal);
-    };
-    process.on("SIGINT", onSignal);
-    process.on("SIGTERM", onSignal);
-  });
+const untilStopSignal: StopTrigger = () => firstStopSignal();
 
 /** `thrift-queue serve`, stopping when `stop` resolves. */
 export function serveCommandWith(stop: StopTrigger): CliCommand {
