@@ -1,8 +1,10 @@
 import { CodecError } from "../errors.ts";
 import { toCodecError } from "./codec-error-boundary.ts";
-import { createReader, createWriter } from "./factory.ts";
+import { createWriter } from "./factory.ts";
 import type { CodecLimits } from "./limits.ts";
 import { MessageType, type MessageHeader, type MessageTypeId, type ProtocolName } from "./protocol.ts";
+import { returnReader, takeReader } from "./reader-pool.ts";
+import type { PooledReader } from "./reader-pool.ts";
 import type { MethodDescriptor, ServiceDescriptor } from "./service-descriptor.ts";
 
 /** How a call is framed. */
@@ -58,8 +60,9 @@ export function decodeCallMessage(
   bytes: Uint8Array,
   options: DecodeCallOptions = {},
 ): DecodedCallMessage {
+  let reader: PooledReader | undefined;
   try {
-    const reader = createReader(bytes, options.protocol ?? "binary", options.limits);
+    reader = takeReader(bytes, options.protocol ?? "binary", options.limits);
     const header = reader.readMessageBegin();
     if (header.type !== MessageType.CALL && header.type !== MessageType.ONEWAY) {
       throw new CodecError("CODEC_INVALID_VALUE", `expected a CALL or ONEWAY message, got message type ${header.type}`);
@@ -68,6 +71,8 @@ export function decodeCallMessage(
     return { header, service, method, args: method.args.read(reader) };
   } catch (error) {
     throw toCodecError(error, "CODEC_UNKNOWN");
+  } finally {
+    if (reader) returnReader(reader);
   }
 }
 

@@ -4,7 +4,9 @@ import { BinaryReader } from "../../../src/codec/binary-reader.ts";
 import { CompactReader } from "../../../src/codec/compact-reader.ts";
 import { returnReader, takeReader } from "../../../src/codec/reader-pool.ts";
 import type { ProtocolName } from "../../../src/codec/protocol.ts";
+import { decodeCallMessage, encodeCallMessage } from "../../../src/codec/call-message.ts";
 import { CodecError } from "../../../src/errors.ts";
+import { Thumbnails, type ThumbnailJob } from "../../../examples/quickstart/gen/jobs.ts";
 import { AllTypes, TreeNode } from "../../golden/gen/everything/everything.ts";
 
 const protocols: readonly ProtocolName[] = ["binary", "compact"];
@@ -100,5 +102,18 @@ describe("pooled readers", () => {
     expect(reader.readFieldBegin()).toBe(2); // the bool field: its value came with the header
     returnReader(reader);
     expect(AllTypes.decode(bytes, "compact")).toEqual(values);
+  });
+
+  it.each(protocols)("serve call messages too: a refused call leaves nothing behind for the next (%s)", (protocol) => {
+    const job: ThumbnailJob = { imageId: "img-20240611-0042", requestedAt: 5n, priority: 3, sizes: ["64x64"] };
+    const bytes = encodeCallMessage(Thumbnails, Thumbnails.methods.render, { job }, { protocol, multiplexed: true });
+    const options = { protocol, limits: { maxStringBytes: 8 } };
+    expect(codeOf(() => decodeCallMessage([Thumbnails], bytes, options))).toBe("CODEC_LIMIT_EXCEEDED");
+    expect(codeOf(() => decodeCallMessage([Thumbnails], bytes.subarray(0, bytes.length - 2), { protocol }))).toBe(
+      "CODEC_TRUNCATED",
+    );
+    const decoded = decodeCallMessage([Thumbnails], bytes, { protocol });
+    expect(decoded.method).toBe(Thumbnails.methods.render);
+    expect(decoded.args).toEqual({ job });
   });
 });
