@@ -100,6 +100,7 @@ export {
   registerTransportOpener,
   type CommonTransportSettings,
   type OpenTransportOptions,
+  type TransportEnvironment,
   type TransportOpener,
 } from "./transport/open-transport.ts";
 
