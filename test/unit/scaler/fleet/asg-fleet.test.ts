@@ -15,7 +15,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { ScalerError } from "../../../../src/errors.ts";
 import { createAsgFleet, type AsgFleet } from "../../../../src/scaler/fleet/asg/asg-fleet.ts";
 import type { AsgFleetOptions } from "../../../../src/scaler/fleet/asg/asg-fleet-options.ts";
-import { action, asgError, recordingLogger } from "./aws-fleet-test-support.ts";
+import { action, asgError, recordingLogger, rejection } from "./aws-fleet-test-support.ts";
 
 const client = new AutoScalingClient({
   region: "eu-west-1",
@@ -62,15 +62,6 @@ function sentCommands(): string[] {
     .calls()
     .map((call) => (call.args[0] as object).constructor.name)
     .filter((name) => name !== "DescribeAutoScalingGroupsCommand");
-}
-
-async function rejection(promise: Promise<unknown>): Promise<ScalerError> {
-  const error: unknown = await promise.then(
-    () => undefined,
-    (caught: unknown) => caught,
-  );
-  expect(error).toBeInstanceOf(ScalerError);
-  return error as ScalerError;
 }
 
 beforeEach(() => asg.reset());

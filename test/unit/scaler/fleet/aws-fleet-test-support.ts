@@ -4,6 +4,8 @@
  */
 import { AutoScalingServiceException } from "@aws-sdk/client-auto-scaling";
 import { EC2ServiceException } from "@aws-sdk/client-ec2";
+import { expect } from "vitest";
+import { ScalerError } from "../../../../src/errors.ts";
 import type { Logger } from "../../../../src/logger.ts";
 import type { FleetAction } from "../../../../src/scaler/fleet/fleet.ts";
 
@@ -43,4 +45,14 @@ export function recordingLogger(): Logger & { readonly entries: LogEntry[] } {
 /** A fleet action with a stable id. */
 export function action(id = "act-1", fencingToken = 7): FleetAction {
   return { id, fencingToken };
+}
+
+/** Awaits a promise that must reject with a ScalerError, and returns the error. */
+export async function rejection(promise: Promise<unknown>): Promise<ScalerError> {
+  const error: unknown = await promise.then(
+    () => undefined,
+    (caught: unknown) => caught,
+  );
+  expect(error).toBeInstanceOf(ScalerError);
+  return error as ScalerError;
 }

@@ -15,7 +15,7 @@ import { createEc2Fleet, UNLISTED_LAUNCH_GRACE_MS, type Ec2Fleet } from "../../.
 import { clientToken } from "../../../../src/scaler/fleet/ec2/ec2-launch-request.ts";
 import type { Ec2FleetOptions } from "../../../../src/scaler/fleet/ec2/ec2-fleet-options.ts";
 import { quoteForSystemd, renderWorkerUserData } from "../../../../src/scaler/fleet/ec2/ec2-user-data.ts";
-import { action, ec2Error, recordingLogger } from "./aws-fleet-test-support.ts";
+import { action, ec2Error, recordingLogger, rejection } from "./aws-fleet-test-support.ts";
 
 const client = new EC2Client({ region: "eu-west-1", credentials: { accessKeyId: "AKIDTEST", secretAccessKey: "x" } });
 const ec2 = mockClient(client);
@@ -38,15 +38,6 @@ function instance(id: string, state: InstanceStateName, tags: Record<string, str
     LaunchTime: new Date(1_700_000_000_000),
     Tags: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })),
   };
-}
-
-async function rejection(promise: Promise<unknown>): Promise<ScalerError> {
-  const error: unknown = await promise.then(
-    () => undefined,
-    (caught: unknown) => caught,
-  );
-  expect(error).toBeInstanceOf(ScalerError);
-  return error as ScalerError;
 }
 
 beforeEach(() => ec2.reset());
