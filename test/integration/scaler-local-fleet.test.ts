@@ -85,7 +85,13 @@ describe("the scaler with the local fleet (SQLite transport and store, worker pr
       "every job to succeed",
     );
     expect(most).toBeGreaterThanOrEqual(1);
-    await waitUntil(async () => (await fleet.list()).length === 0, 150_000, "the fleet to shrink to zero");
+    await waitUntil(async () => (await fleet.list()).length === 0, 150_000, "the fleet to shrink to zero").catch(
+      async (error: unknown) => {
+        const recent = await store.scalerEvents({ limit: 8 });
+        const lines = recent.map((event) => `${new Date(event.at).toISOString()} ${event.kind}: ${event.reason}`);
+        throw new Error(`${String(error)}; the scaler's last events:\n${lines.join("\n")}`);
+      },
+    );
 
     const counts = await store.counts();
     expect(counts).toMatchObject({ succeeded: JOBS, dead: 0, failed: 0, running: 0, queued: 0, retrying: 0 });

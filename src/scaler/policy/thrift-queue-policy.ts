@@ -51,7 +51,8 @@ export interface ThriftQueuePolicyOptions {
   readonly minHoldMs?: number;
   /**
    * How long a small drop (one instance, or under a quarter of the fleet) waits, including the last instances of
-   * an idle fleet going to `min`: the span within which a reversal counts as a flap. @defaultValue 10 min
+   * an idle fleet going to `min`: the span within which a reversal counts as a flap. An empty queue with no arrival
+   * for this long counts as idle (its rate is taken as 0). @defaultValue 10 min
    */
   readonly smallDropHoldMs?: number;
   /**
@@ -72,6 +73,8 @@ export interface ThriftQueuePolicyMemory {
   readonly serviceTime: ServiceTimeMemory;
   readonly dailyCycle: DailyCycleMemory;
   readonly scaleIn: ScaleInMemory;
+  /** When a job last arrived (Unix ms); null before any. Absent in memories of older versions. */
+  readonly lastArrivalAt?: number | null;
 }
 
 /** Until this many job times were seen, T is also checked against Little's law. */
@@ -147,6 +150,7 @@ export function thriftQueuePolicy(
       serviceTime: initialServiceTime(),
       dailyCycle: initialDailyCycle(),
       scaleIn: initialScaleIn(),
+      lastArrivalAt: null,
     }),
     decide: (input, memory) => decide(limits, settings, input, memory),
   };
@@ -169,7 +173,12 @@ function decide(
     : memory.dailyCycle;
 
   const learned = serviceTime.samples > 0 && serviceTime.meanSeconds > 0;
-  const planned = plannedArrivalRate(arrival);
+  const lastArrivalAt = arrival.lastArrivals > 0 ? input.now : (memory.lastArrivalAt ?? null);
+  // An empty queue that has seen no arrival for a whole flap window is idle: the averages decay toward zero only
+  // asymptotically and would keep one warm instance for ever, so the rate to plan for is 0 (and the small-drop hold
+  // still applies before the last instances go).
+  const idle = queued === 0 && lastArrivalAt !== null && input.now - lastArrivalAt >= settings.smallDropHoldMs;
+  const planned = idle ? 0 : plannedArrivalRate(arrival);
   // Little's law holds for a fleet that keeps up with a steady rate: no backlog, no spike or drop in progress.
   const steadyNow = queue.visible === 0 && planned === arrival.slowPerSecond;
   const serviceSeconds = warmUpServiceSeconds(
@@ -185,7 +194,7 @@ function decide(
   const ramp = settings.predictive ? predictedRampRatio(dailyCycle, input.now, leadMs) : 1;
   const rate = planned * ramp;
   // The rate raised by its noise: the scale-in side of the hysteresis band.
-  const highRate = (planned + settings.noiseBandDeviations * slowRateStandardError(arrival)) * ramp;
+  const highRate = idle ? 0 : (planned + settings.noiseBandDeviations * slowRateStandardError(arrival)) * ramp;
 
   // The backlog must drain in what is left of W once new capacity serves — never in less than half of W, or a boot
   // longer than W would ask for one instance per job for jobs that are late whatever is launched.
@@ -244,7 +253,7 @@ function decide(
   });
   return {
     decision: { desired, reason },
-    memory: { arrival, serviceTime, dailyCycle, scaleIn: stabilized.memory },
+    memory: { arrival, serviceTime, dailyCycle, scaleIn: stabilized.memory, lastArrivalAt },
   };
 }
 

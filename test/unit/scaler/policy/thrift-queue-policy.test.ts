@@ -310,6 +310,31 @@ describe("thriftQueuePolicy", () => {
     expect(() => thriftQueuePolicy(LIMITS, { smallDropHoldMs: -1 })).toThrow(/smallDropHoldMs must be ≥ 0/);
   });
 
+  it("takes an empty queue with no arrival for a flap window as idle, so a fleet that served a burst reaches zero", () => {
+    const run = (arrivalEveryMs: number | undefined, seconds: number): number => {
+      const policy = thriftQueuePolicy(LIMITS, { smallDropHoldMs: 60_000, minHoldMs: 0 });
+      let memory = policy.initialMemory();
+      let desired = 0;
+      for (let at = 0; at <= seconds * 1000; at += 10_000) {
+        const burst = at < 30_000;
+        const trickle = arrivalEveryMs !== undefined && at > 0 && at % arrivalEveryMs === 0;
+        const completed = burst ? 40 : trickle ? 1 : 0;
+        const step = policy.decide(
+          input({ now: START + at, running: desired, completedSinceLast: completed, serviceTimesMs: [1000] }),
+          memory,
+        );
+        memory = step.memory;
+        desired = step.decision.desired;
+      }
+      return desired;
+    };
+    expect(run(undefined, 20)).toBeGreaterThanOrEqual(1);
+    // Idle after 60 s without arrivals, then the hold: zero well within five minutes.
+    expect(run(undefined, 300)).toBe(0);
+    // A trickle of one job every 50 s is not idle: one instance stays warm.
+    expect(run(50_000, 300)).toBe(1);
+  });
+
   it("continues identically from a memory that went through JSON (a new leader)", () => {
     const rate = (time: number): number => 1 + Math.sin((time - START) / 600_000);
     const first = runSteady({ rate, serviceMs: () => 30_000, durationMs: 3_600_000 });
