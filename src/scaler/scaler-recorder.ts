@@ -5,6 +5,7 @@
  */
 import { ScalerError } from "../errors.ts";
 import { uuidv7 } from "../ids.ts";
+import { SCALER_EVENT_LIMITS } from "../status/status-checks.ts";
 import type { Lease, ScalerEvent, ScalerEventKind, StatusStore } from "../status/status-store.ts";
 
 /** What an event says, beyond who wrote it and when. */
@@ -38,7 +39,7 @@ export class ScalerRecorder {
       fencingToken: lease.token,
       at,
       ...body,
-      reason: body.reason.length > 2000 ? `${body.reason.slice(0, 1997)}...` : body.reason,
+      reason: truncate(body.reason, SCALER_EVENT_LIMITS.reason),
     };
     if (!(await this.store.recordScalerEvent(event))) {
       throw new ScalerError("SCALER_NOT_LEADER", `lease ${lease.name} (token ${lease.token}) is no longer held`);
@@ -51,4 +52,8 @@ export class ScalerRecorder {
     const [last] = await this.store.scalerEvents({ lease: leaseName, kinds: ["decision"], limit: 1 });
     return last?.memory;
   }
+}
+
+function truncate(text: string, limit: number): string {
+  return text.length > limit ? `${text.slice(0, limit - 3)}...` : text;
 }

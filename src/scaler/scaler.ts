@@ -9,7 +9,8 @@
  */
 import { ScalerError, toThriftQueueError } from "../errors.ts";
 import type { Lease } from "../status/status-store.ts";
-import { FleetCare } from "./fleet-care.ts";
+import { SCALER_EVENT_LIMITS } from "../status/status-checks.ts";
+import { FleetCare, type FleetActions } from "./fleet-care.ts";
 import { countPhases, viewFleet } from "./fleet-view.ts";
 import { JobActivitySampler } from "./job-activity.ts";
 import { LeaderElection } from "./leader-election.ts";
@@ -29,17 +30,10 @@ export interface TickReport {
   readonly recovered: readonly string[];
 }
 
-interface MutableReport {
+interface MutableReport extends FleetActions {
   leader: boolean;
   decision: ScalingDecision | undefined;
-  launched: string[];
-  draining: string[];
-  terminated: string[];
-  recovered: string[];
 }
-
-/** The largest policy memory recorded with a decision (the store's limit). */
-const MEMORY_LIMIT = 64 * 1024;
 
 /** A scaler for one fleet. */
 export class Scaler {
@@ -106,10 +100,11 @@ export class Scaler {
   }
 
   /** One tick: renew the lease and, as leader, observe and act. Never rejects. */
-  async tick(): Promise<TickReport> {
-    await this.ticking?.catch(() => undefined);
-    this.ticking = this.tickOnce();
-    return this.ticking;
+  tick(): Promise<TickReport> {
+    // Chained synchronously, so calls that overlap (the loop and a caller) run one after the other.
+    const next = (this.ticking ?? Promise.resolve()).catch(() => undefined).then(() => this.tickOnce());
+    this.ticking = next;
+    return next;
   }
 
   private async tickOnce(): Promise<TickReport> {
@@ -202,7 +197,7 @@ export class Scaler {
 
   private async recordDecision(lease: Lease, now: number, decision: ScalingDecision): Promise<void> {
     const memory = JSON.stringify(this.memory);
-    const fits = memory !== undefined && Buffer.byteLength(memory) <= MEMORY_LIMIT;
+    const fits = memory !== undefined && Buffer.byteLength(memory) <= SCALER_EVENT_LIMITS.memoryBytes;
     if (!fits) this.options.logger.warn({ bytes: memory?.length }, "policy memory too large to record; not kept");
     await this.recorder.record(lease, now, {
       kind: "decision",

@@ -86,6 +86,16 @@ describe("Scaler", () => {
     expect(fleet.callsOf("launch")).toHaveLength(1);
   });
 
+  it("runs overlapping tick() calls one after the other, so they do not launch twice", async () => {
+    const { make, want, fleet } = harness();
+    const scaler = make();
+    want(3);
+    const [first, second] = await Promise.all([scaler.tick(), scaler.tick()]);
+    expect(first.launched).toHaveLength(3);
+    expect(second.launched).toEqual([]);
+    expect(fleet.instances.size).toBe(3);
+  });
+
   it("only the lease holder acts; the others stay followers", async () => {
     const { make, want, fleet } = harness();
     const a = make({ scalerId: "a" });
