@@ -1,7 +1,7 @@
 /**
  * How many worker slots (jobs running at once) keep the queue wait within the target W. Steady load is sized with
  * Erlang C (M/M/s) and the Allen–Cunneen correction for job times that vary more or less than exponential ones;
- * a backlog already waiting is sized to drain within the time left once new capacity has booted.
+ * a backlog already waiting is sized so its newest job still starts within W once new capacity serves.
  */
 
 /** Offered loads above this are sized with the square-root staffing rule instead of the exact Erlang C sum. */
@@ -66,28 +66,83 @@ export function slotsForSteadyLoad(
 }
 
 /**
- * Extra slots that drain `backlog` waiting jobs of mean time T within `horizonSeconds`: backlog·T/horizon, but never
- * more than one slot per job.
+ * The backlog as it will be when capacity launched now starts serving: how many jobs wait then, and how many of
+ * them came as one lump (a dump: far more jobs than the arrival rate explains over the age of the oldest one) with
+ * how long that lump's last job may still wait.
  */
-export function slotsToDrainBacklog(backlog: number, serviceSeconds: number, horizonSeconds: number): number {
-  if (!(backlog > 0)) return 0;
-  if (!(horizonSeconds > 0)) return backlog;
-  return Math.min(backlog, (backlog * serviceSeconds) / horizonSeconds);
+export interface BacklogAtServe {
+  /** Jobs waiting when new capacity serves. */
+  readonly jobs: number;
+  /** The wait the newest of them may have (W, or longer for jobs queued behind a lump that is late anyway). */
+  readonly newestWaitSeconds: number;
+  /** Jobs of them that came as one lump (0 when none). */
+  readonly lumpJobs: number;
+  /**
+   * What is left of W for the lump's last job. Zero or less: the lump is late whatever is launched, and only the
+   * newest job's wait constrains the slots.
+   */
+  readonly lumpWaitSeconds: number;
 }
 
 /**
- * Slots for steady load plus a backlog: the steady sizing's margin above the load already drains some backlog
- * (it is what absorbs the queue that Poisson arrivals build), so only a backlog beyond what that margin clears
- * within the horizon adds slots.
+ * How long the last of `jobs` waiting jobs waits for a slot once `slots` serve `load` Erlangs: the spare slots
+ * (slots − load) take jobs at once, the rest start as running jobs finish, slots/T per second.
  */
-export function slotsWithBacklog(
-  steadySlots: number,
-  load: number,
-  backlog: number,
+export function backlogWaitSeconds(jobs: number, slots: number, load: number, serviceSeconds: number): number {
+  const beyondSpare = jobs - Math.max(0, slots - load);
+  if (!(beyondSpare > 0)) return 0;
+  return (beyondSpare * serviceSeconds) / slots;
+}
+
+/**
+ * The fewest slots for the arrival rate and a backlog. The newest job of the backlog (it arrived just before the
+ * capacity serves, so its age is about 0) waits for the whole backlog ahead of it; what is left of its wait budget
+ * must still keep long waits under `lateFraction` by the steady model, so a backlog that the fleet serves well
+ * within W adds nothing (a queue of 35 one-minute jobs is nothing when W is 5 minutes) and a dump adds what drains
+ * it in time. A lump that can still be served within W must also be: its last job has `lumpWaitSeconds` left.
+ * Both waits only shrink as slots grow, so the answer is found by bisection between the steady sizing and one
+ * spare slot per waiting job (where no job waits at all), or `maxSlots` (the fleet's cap) if lower.
+ */
+export function slotsForLoadAndBacklog(
+  arrivalPerSecond: number,
   serviceSeconds: number,
-  horizonSeconds: number,
+  squaredVariation: number,
+  waitSeconds: number,
+  lateFraction: number,
+  backlog: BacklogAtServe,
+  maxSlots = Infinity,
 ): number {
-  return Math.max(steadySlots, Math.max(0, load) + slotsToDrainBacklog(backlog, serviceSeconds, horizonSeconds));
+  const steady = slotsForSteadyLoad(arrivalPerSecond, serviceSeconds, squaredVariation, waitSeconds, lateFraction);
+  const jobs = Math.max(0, backlog.jobs);
+  if (!(jobs > 0) || !(serviceSeconds > 0)) return steady;
+  const load = Math.max(0, arrivalPerSecond * serviceSeconds);
+  const enough = (slots: number): boolean => {
+    const left = backlog.newestWaitSeconds - backlogWaitSeconds(jobs, slots, load, serviceSeconds);
+    if (!(left > 0)) return false;
+    if (
+      backlog.lumpJobs > 0 &&
+      backlog.lumpWaitSeconds > 0 &&
+      backlogWaitSeconds(backlog.lumpJobs, slots, load, serviceSeconds) > Math.max(0, backlog.lumpWaitSeconds)
+    )
+      return false;
+    // The steady model's share is taken over the wait left: jobs arriving later find a shorter queue. Beyond the
+    // exact Erlang range the square-root staffing of the steady sizing stands for it.
+    if (slots > EXACT_LOAD_LIMIT) return true;
+    return (
+      probabilityOfLongWait(slots, load, serviceSeconds, squaredVariation, Math.min(waitSeconds, left)) <= lateFraction
+    );
+  };
+  if (enough(steady)) return steady;
+  let low = steady;
+  // More slots than the fleet can have are never launched, so the search stops there.
+  let high = Math.max(steady, Math.min(Math.ceil(Math.max(steady, load) + jobs + 1), Math.ceil(maxSlots)));
+  if (!enough(high)) return high;
+  while (high - low > 1) {
+    const middle = Math.floor((low + high) / 2);
+    if (enough(middle)) high = middle;
+    else low = middle;
+  }
+  return high;
 }
 
 /**

@@ -11,7 +11,7 @@ import {
   plannedArrivalRate,
   slowRateStandardError,
 } from "./arrival-rate-estimator.ts";
-import { projectedBacklog, slotsForSteadyLoad, slotsWithBacklog } from "./capacity-model.ts";
+import { type BacklogAtServe, projectedBacklog, slotsForLoadAndBacklog, slotsForSteadyLoad } from "./capacity-model.ts";
 import { type DailyCycleMemory, initialDailyCycle, observeDailyCycle, predictedRampRatio } from "./daily-cycle.ts";
 import {
   LONG_HOLD_MS,
@@ -65,6 +65,13 @@ export interface ThriftQueuePolicyOptions {
    * @defaultValue 30 s
    */
   readonly initialServiceTimeMs?: number;
+  /**
+   * The shortest time an instance is billed for (EC2 and most clouds bill per second with a one-minute minimum).
+   * Jobs queued behind a dump that is late whatever is launched may wait this long instead of W when W is shorter:
+   * an instance launched to drain the dump faster than that is billed the minimum anyway and then idles.
+   * @defaultValue 60 s
+   */
+  readonly billingMinimumMs?: number;
 }
 
 /** What the policy remembers between evaluations (plain JSON). */
@@ -90,8 +97,15 @@ function warmUpServiceSeconds(sampleMean: number, samples: number, inFlight: num
   return Math.max(sampleMean, Math.min(4 * sampleMean, inFlight / ratePerSecond));
 }
 
-/** The drain horizon of a backlog is never shorter than this share of W. */
-const DRAIN_FLOOR_SHARE = 0.5;
+/**
+ * The share of W the newest job of a backlog may spend waiting for the jobs ahead of it. That wait is computed from
+ * estimates (T, λ) and a deterministic drain; half of W keeps the job within W when T is underestimated by half (as
+ * while the estimate follows a drift) or the backlog drains slower than its mean.
+ */
+const NEWEST_WAIT_SHARE = 0.5;
+
+/** Poisson standard deviations of the arrivals over the oldest job's age beyond which the backlog holds a lump. */
+const LUMP_DEVIATIONS = 3;
 
 interface ResolvedOptions {
   readonly evaluationIntervalMs: number;
@@ -101,6 +115,7 @@ interface ResolvedOptions {
   readonly smallDropHoldMs: number;
   readonly initialServiceTimeMs: number;
   readonly noiseBandDeviations: number;
+  readonly billingMinimumMs: number;
 }
 
 function resolveOptions(limits: ScalingLimits, options: ThriftQueuePolicyOptions): ResolvedOptions {
@@ -112,6 +127,7 @@ function resolveOptions(limits: ScalingLimits, options: ThriftQueuePolicyOptions
     smallDropHoldMs: options.smallDropHoldMs ?? LONG_HOLD_MS,
     initialServiceTimeMs: options.initialServiceTimeMs ?? 30_000,
     noiseBandDeviations: options.noiseBandDeviations ?? 1,
+    billingMinimumMs: options.billingMinimumMs ?? 60_000,
   };
   const problems: string[] = [];
   if (!(limits.min >= 0) || !Number.isFinite(limits.min))
@@ -130,6 +146,8 @@ function resolveOptions(limits: ScalingLimits, options: ThriftQueuePolicyOptions
     problems.push(`initialServiceTimeMs must be > 0 (got ${resolved.initialServiceTimeMs})`);
   if (!(resolved.noiseBandDeviations >= 0) || !Number.isFinite(resolved.noiseBandDeviations))
     problems.push(`noiseBandDeviations must be a finite number ≥ 0 (got ${resolved.noiseBandDeviations})`);
+  if (!(resolved.billingMinimumMs >= 0) || !Number.isFinite(resolved.billingMinimumMs))
+    problems.push(`billingMinimumMs must be a finite number ≥ 0 (got ${resolved.billingMinimumMs})`);
   if (problems.length > 0) throw new ScalerError("SCALER_CONFIG", `thrift-queue policy: ${problems.join("; ")}`);
   return resolved;
 }
@@ -196,15 +214,9 @@ function decide(
   // The rate raised by its noise: the scale-in side of the hysteresis band.
   const highRate = idle ? 0 : (planned + settings.noiseBandDeviations * slowRateStandardError(arrival)) * ramp;
 
-  // The backlog must drain in what is left of W once new capacity serves — never in less than half of W, or a boot
-  // longer than W would ask for one instance per job for jobs that are late whatever is launched.
   const oldestSeconds = (queue.oldestAgeMs ?? 0) / 1000;
-  const horizonSeconds = Math.max(
-    waitSeconds - Math.max(bootSeconds, oldestSeconds),
-    DRAIN_FLOOR_SHARE * waitSeconds,
-    settings.evaluationIntervalMs / 1000,
-  );
   const current = fleet.running + fleet.booting;
+  const runningSlots = fleet.running * perInstance;
   const sizeFor = (ratePerSecond: number): CapacityNeed => {
     const steadySlots = slotsForSteadyLoad(
       ratePerSecond,
@@ -213,10 +225,26 @@ function decide(
       waitSeconds,
       settings.lateFraction,
     );
-    // Projected to when new capacity would be serving: what the current capacity cannot absorb keeps growing.
-    const backlog = projectedBacklog(queue.visible, ratePerSecond, current * perInstance, serviceSeconds, bootSeconds);
-    const load = ratePerSecond * serviceSeconds;
-    const totalSlots = slotsWithBacklog(steadySlots, load, backlog, serviceSeconds, horizonSeconds);
+    const backlog = backlogAtServe({
+      visible: queue.visible,
+      oldestSeconds,
+      ratePerSecond,
+      slots: current * perInstance,
+      runningSlots,
+      serviceSeconds,
+      bootSeconds,
+      waitSeconds,
+      billingMinimumSeconds: settings.billingMinimumMs / 1000,
+    });
+    const totalSlots = slotsForLoadAndBacklog(
+      ratePerSecond,
+      serviceSeconds,
+      variation,
+      waitSeconds,
+      settings.lateFraction,
+      backlog,
+      limits.max * perInstance,
+    );
     // Scale from zero on the first message.
     const floor = queue.visible + queue.inFlight > 0 ? 1 : 0;
     return { steadySlots, backlog, totalSlots, instances: Math.max(floor, Math.ceil(totalSlots / perInstance - 1e-9)) };
@@ -245,7 +273,6 @@ function decide(
     perInstance,
     visible: queue.visible,
     need,
-    horizonSeconds,
     desired,
     heldBy: stabilized.heldBy,
     clamped: desired !== stabilized.desired,
@@ -257,11 +284,51 @@ function decide(
   };
 }
 
+/** What {@link backlogAtServe} is computed from. */
+interface BacklogFacts {
+  readonly visible: number;
+  readonly oldestSeconds: number;
+  readonly ratePerSecond: number;
+  /** Booting + running slots. */
+  readonly slots: number;
+  readonly runningSlots: number;
+  readonly serviceSeconds: number;
+  readonly bootSeconds: number;
+  readonly waitSeconds: number;
+  readonly billingMinimumSeconds: number;
+}
+
+/**
+ * The backlog when capacity launched now serves, one boot from now. The queue is FIFO, so every visible job arrived
+ * within the oldest one's age: more of them than the rate explains over that age (beyond Poisson noise) is a lump,
+ * taken as old as the oldest job (the worst case), of which the running slots serve the head during the boot. A lump
+ * that can still start within W must; one that cannot is late whatever is launched, and the jobs queued behind it
+ * may wait up to the billing minimum (when longer than W) — draining it faster buys instances billed the minimum
+ * that then idle, for jobs that are late anyway.
+ */
+function backlogAtServe(facts: BacklogFacts): BacklogAtServe {
+  const { ratePerSecond, serviceSeconds, bootSeconds, waitSeconds } = facts;
+  const jobs = projectedBacklog(facts.visible, ratePerSecond, facts.slots, serviceSeconds, bootSeconds);
+  const explained = Math.max(0, ratePerSecond) * facts.oldestSeconds;
+  const lumpNow = facts.visible - (explained + LUMP_DEVIATIONS * Math.sqrt(explained) + 3);
+  const servedDuringBoot = serviceSeconds > 0 ? (facts.runningSlots / serviceSeconds) * bootSeconds : 0;
+  const lump = Math.min(jobs, Math.max(0, lumpNow - servedDuringBoot));
+  const lumpWaitSeconds = waitSeconds - (facts.oldestSeconds + bootSeconds);
+  if (lump > 0 && !(lumpWaitSeconds > 0))
+    return {
+      jobs,
+      newestWaitSeconds: Math.max(waitSeconds, facts.billingMinimumSeconds),
+      lumpJobs: lump,
+      lumpWaitSeconds,
+    };
+  return { jobs, newestWaitSeconds: NEWEST_WAIT_SHARE * waitSeconds, lumpJobs: lump, lumpWaitSeconds };
+}
+
 /** The sizing for one arrival rate. */
 interface CapacityNeed {
   readonly steadySlots: number;
-  /** The backlog projected to when new capacity serves. */
-  readonly backlog: number;
+  /** The backlog when new capacity serves. */
+  readonly backlog: BacklogAtServe;
   readonly totalSlots: number;
   readonly instances: number;
 }
@@ -275,14 +342,13 @@ interface DecisionFacts {
   readonly perInstance: number;
   readonly visible: number;
   readonly need: CapacityNeed;
-  readonly horizonSeconds: number;
   readonly desired: number;
   readonly heldBy: string | null;
   readonly clamped: boolean;
   readonly limits: ScalingLimits;
 }
 
-/** `λ 2.1/s × T 58 s ÷ 4/inst = 30.5 inst; backlog 120 drains in 25 s: +4 → 35 (held 600 s at 35)`. */
+/** `λ 2.1/s × T 58 s ÷ 4/inst = 30.5 inst; backlog 120 (95 after boot) within 30 s: +4 → 35 (held 600 s at 35)`. */
 function describeDecision(facts: DecisionFacts): string {
   const { need, perInstance, limits } = facts;
   const rampNote = facts.ramp > 1 ? ` (×${formatNumber(facts.ramp)} daily ramp ahead)` : "";
@@ -292,9 +358,14 @@ function describeDecision(facts: DecisionFacts): string {
   ];
   const drainInstances = (need.totalSlots - need.steadySlots) / perInstance;
   if (drainInstances > 0) {
-    const projected = Math.round(need.backlog) === facts.visible ? "" : ` (${formatNumber(need.backlog)} after boot)`;
+    const { backlog } = need;
+    const projected = Math.round(backlog.jobs) === facts.visible ? "" : ` (${formatNumber(backlog.jobs)} after boot)`;
+    const lump =
+      backlog.lumpJobs > 0 && backlog.lumpWaitSeconds > 0
+        ? `, a lump of ${formatNumber(backlog.lumpJobs)} within ${formatDuration(backlog.lumpWaitSeconds)}`
+        : "";
     parts.push(
-      `backlog ${facts.visible}${projected} drains in ${formatDuration(facts.horizonSeconds)}: +${formatNumber(drainInstances)}`,
+      `backlog ${facts.visible}${projected} within ${formatDuration(backlog.newestWaitSeconds)}${lump}: +${formatNumber(drainInstances)}`,
     );
   }
   let tail = `→ ${facts.desired}`;

@@ -1,10 +1,12 @@
 /** The capacity model: Erlang C with the Allen–Cunneen correction, and the backlog drain. */
 import { describe, expect, it } from "vitest";
 import {
+  type BacklogAtServe,
+  backlogWaitSeconds,
   probabilityOfLongWait,
+  projectedBacklog,
+  slotsForLoadAndBacklog,
   slotsForSteadyLoad,
-  slotsToDrainBacklog,
-  slotsWithBacklog,
 } from "../../../../src/scaler/policy/capacity-model.ts";
 
 describe("capacity model", () => {
@@ -40,20 +42,56 @@ describe("capacity model", () => {
     expect(huge).toBeGreaterThanOrEqual(6e7);
     expect(Number.isFinite(huge)).toBe(true);
   });
-
-  it("drains a backlog within the horizon, at most one slot per job", () => {
-    expect(slotsToDrainBacklog(100, 10, 50)).toBe(20);
-    expect(slotsToDrainBacklog(5, 600, 60)).toBe(5);
-    expect(slotsToDrainBacklog(0, 10, 50)).toBe(0);
-    expect(slotsToDrainBacklog(10, 10, 0)).toBe(10);
-  });
 });
 
-describe("slotsWithBacklog", () => {
-  it("adds slots only for a backlog beyond what the steady margin clears", () => {
-    // 60 Erlangs sized at 70 slots: 10 spare slots of 30 s jobs clear 10 jobs per 30 s horizon.
-    expect(slotsWithBacklog(70, 60, 5, 30, 30)).toBe(70);
-    expect(slotsWithBacklog(70, 60, 100, 30, 30)).toBe(160);
-    expect(slotsWithBacklog(0, 0, 5000, 1, 10)).toBe(500);
+describe("backlog sizing", () => {
+  const waiting = (jobs: number, newestWaitSeconds: number, lump?: [number, number]): BacklogAtServe => ({
+    jobs,
+    newestWaitSeconds,
+    lumpJobs: lump?.[0] ?? 0,
+    lumpWaitSeconds: lump?.[1] ?? 0,
+  });
+
+  it("computes the newest job's wait: spare slots take jobs at once, the rest wait for completions", () => {
+    // 70 slots, 60 Erlangs: 10 spare; 100 jobs leave 90 for completions at 70 per 30 s.
+    expect(backlogWaitSeconds(100, 70, 60, 30)).toBeCloseTo((90 * 30) / 70, 10);
+    expect(backlogWaitSeconds(5, 70, 60, 30)).toBe(0);
+    expect(backlogWaitSeconds(5, 0, 0, 30)).toBe(Infinity);
+  });
+
+  it("adds at most the margin of the wait left for a backlog the steady fleet serves well within W", () => {
+    // 1.1 jobs/s of 60 s jobs, W = 5 min: 35 waiting jobs wait about 30 s behind ~67 slots, which leaves less of W
+    // for the steady model (one slot more); draining them within W/2 as before asked for ~14 more.
+    const steady = slotsForSteadyLoad(1.1, 60, 1, 300, 0.08);
+    expect(slotsForLoadAndBacklog(1.1, 60, 1, 300, 0.08, waiting(5, 150))).toBe(steady);
+    expect(slotsForLoadAndBacklog(1.1, 60, 1, 300, 0.08, waiting(35, 150))).toBeLessThanOrEqual(steady + 1);
+  });
+
+  it("sizes a dump so its newest job still starts within the wait allowed, not one slot per job", () => {
+    // 16 jobs/s of 1 s jobs and 4 627 jobs waiting; the newest may wait 60 s (the billing minimum).
+    const slots = slotsForLoadAndBacklog(16, 1, 1, 30, 0.08, waiting(4627, 60));
+    expect(backlogWaitSeconds(4627, slots, 16, 1)).toBeLessThan(60);
+    expect(backlogWaitSeconds(4627, slots - 1, 16, 1)).toBeGreaterThanOrEqual(59);
+    expect(slots).toBeLessThan(100);
+  });
+
+  it("drains a lump that can still make W within what is left of W for its last job", () => {
+    // 300 one-minute jobs dumped 4 min ago (100 more arrived since), 60 s left for the last of them.
+    const slots = slotsForLoadAndBacklog(0.5, 60, 1, 300, 0.08, waiting(400, 150, [300, 60]));
+    expect(backlogWaitSeconds(300, slots, 30, 60)).toBeLessThanOrEqual(60);
+    expect(backlogWaitSeconds(300, slots - 1, 30, 60)).toBeGreaterThan(60);
+    // A lump that is late whatever is done constrains nothing beyond the newest job's wait.
+    const late = slotsForLoadAndBacklog(0.5, 60, 1, 300, 0.08, waiting(400, 150, [300, -10]));
+    expect(late).toBeLessThan(slots);
+  });
+
+  it("stops at the fleet's cap and answers quickly for absurd backlogs", () => {
+    expect(slotsForLoadAndBacklog(16, 1, 1, 30, 0.08, waiting(1e15, 15), 600)).toBe(600);
+    expect(slotsForLoadAndBacklog(0, 1, 1, 30, 0.08, waiting(0, 15))).toBe(0);
+  });
+
+  it("projects the backlog to when new capacity serves", () => {
+    expect(projectedBacklog(100, 2, 60, 60, 90)).toBe(100 + (2 - 1) * 90);
+    expect(projectedBacklog(10, 0, 60, 60, 90)).toBe(0);
   });
 });

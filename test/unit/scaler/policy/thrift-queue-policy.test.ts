@@ -269,6 +269,64 @@ describe("thriftQueuePolicy", () => {
     expect(ahead?.desired ?? 0).toBeGreaterThan(3 * (behind?.desired ?? 0));
   });
 
+  it("drains a dump that is late whatever is launched within the billing minimum, not within a fraction of W", () => {
+    // 16 jobs/s of 1 s jobs on 5 instances, then 5 000 jobs at once with a 90 s boot > W = 30 s: the dump is late
+    // anyway. ~4 600 jobs after the boot, drained in 60 s, need ~77 slots: about 20 instances (a W/2 drain asked 81).
+    const limits = { ...LIMITS, max: 150 };
+    const { steps, memory } = runSteady({ rate: () => 16, serviceMs: () => 1000, durationMs: 1_800_000, limits });
+    const running = steps.at(-1)?.desired ?? 0;
+    const step = thriftQueuePolicy(limits).decide(
+      input({
+        now: START + 1_800_000,
+        queue: { visible: 5000, inFlight: 4 * running, delayed: 0, oldestAgeMs: 0 },
+        running,
+        completedSinceLast: 160,
+        bootDelayMs: 90_000,
+      }),
+      memory,
+    );
+    expect(running).toBeLessThanOrEqual(6);
+    expect(step.decision.desired).toBeGreaterThanOrEqual(15);
+    expect(step.decision.desired).toBeLessThanOrEqual(30);
+    expect(step.decision.reason).toMatch(/backlog 5000 \(\d+ after boot\) within 60 s/);
+    // With a one-minute W the same dump is drained within W: the billing minimum only stretches a shorter W.
+    const longerW = thriftQueuePolicy({ ...limits, targetWaitMs: 60_000 }).decide(
+      input({
+        now: START + 1_800_000,
+        queue: { visible: 5000, inFlight: 4 * running, delayed: 0, oldestAgeMs: 0 },
+        running,
+        completedSinceLast: 160,
+        bootDelayMs: 90_000,
+      }),
+      memory,
+    );
+    expect(longerW.decision.reason).toMatch(/within 60 s/);
+  });
+
+  it("adds no instance for a backlog that the fleet serves well within W", () => {
+    // 1.1 jobs/s of 60 s jobs, W = 5 min: 35 queued jobs start within ~30 s on ~17 busy instances.
+    const limits = { ...LIMITS, targetWaitMs: 300_000 };
+    const { steps, memory } = runSteady({
+      rate: () => 1.1,
+      serviceMs: () => 60_000,
+      durationMs: 2 * 3_600_000,
+      limits,
+    });
+    const running = steps.at(-1)?.desired ?? 0;
+    const decideWith = (visible: number): number =>
+      thriftQueuePolicy(limits).decide(
+        input({
+          now: START + 2 * 3_600_000,
+          queue: { visible, inFlight: 4 * running, delayed: 0, oldestAgeMs: visible > 0 ? 27_000 : undefined },
+          running,
+          completedSinceLast: 11,
+          bootDelayMs: 90_000,
+        }),
+        memory,
+      ).decision.desired;
+    expect(decideWith(35)).toBeLessThanOrEqual(Math.max(running, decideWith(0)));
+  });
+
   it("never scales in below the instances the in-flight work occupies", () => {
     const policy = thriftQueuePolicy(LIMITS);
     let memory = policy.initialMemory();
