@@ -56,30 +56,51 @@ function highestSince(recent: readonly (readonly [number, number])[], since: num
   return 0;
 }
 
+/** The capacity wanted at one evaluation, for the load as estimated and for the load moved by its noise. */
+export interface WantedCapacity {
+  /** What the estimated load asks for. */
+  readonly wanted: number;
+  /** The same for the load lowered by its noise (at most `wanted`). */
+  readonly wantedLow: number;
+  /** The same for the load raised by its noise (at least `wanted`). */
+  readonly wantedHigh: number;
+}
+
 /**
- * Stabilizes the wanted capacity against the current one (booting + running). `wanted` is what the load asks
- * for; `wantedHigh` the same with the load raised by its noise: capacity is added when below `wanted` and removed
- * only when above `wantedHigh`, so an estimate wobbling around an instance boundary neither adds nor removes one
- * (hysteresis). `inFlightNeed` is the fewest instances that can hold the work in flight.
+ * Stabilizes the wanted capacity against the current one (booting + running). Capacity is added only when even
+ * `wantedLow` asks for more than the current capacity, and removed only when even `wantedHigh` asks for less, so an
+ * estimate wobbling around an instance boundary neither adds nor removes one (hysteresis; a real rise moves the
+ * low side too, and a backlog building up is part of every side). `inFlightNeed` is the fewest instances that can
+ * hold the work in flight.
  */
 export function stabilizeScaleIn(
   memory: ScaleInMemory,
   now: number,
-  wanted: number,
-  wantedHigh: number,
+  capacity: WantedCapacity,
   current: number,
   inFlightNeed: number,
   windows: HoldWindows,
 ): StabilizedCapacity {
+  const { wanted, wantedHigh } = capacity;
+  const wantedLow = Math.min(wanted, capacity.wantedLow);
   // The first evaluation (a fresh scaler) knows nothing about the load yet: it keeps the fleet it found, which then
   // waits out the hold windows like any other capacity.
   const firstEvaluation = memory.recent.length === 0;
-  const target =
-    wanted > current ? wanted : firstEvaluation ? current : Math.min(current, Math.max(wanted, wantedHigh));
+  const rises = wanted > current && wantedLow > current;
+  const target = rises
+    ? wanted
+    : wanted > current || firstEvaluation
+      ? current
+      : Math.min(current, Math.max(wanted, wantedHigh));
   const kept = memory.recent.filter(([at, value]) => at >= now - windows.longMs && at <= now && value > target);
   const recent = [...kept, [now, target] as const];
   const next: ScaleInMemory = { recent };
-  const band = target > wanted ? `noise band keeps ${target}` : null;
+  const band =
+    target > wanted
+      ? `noise band keeps ${target}`
+      : target < wanted
+        ? `rise within the noise band, kept ${target}`
+        : null;
   if (target >= current) return { desired: target, heldBy: band, memory: next };
 
   const longMax = highestSince(recent, now - windows.longMs);

@@ -57,7 +57,8 @@ export interface ThriftQueuePolicyOptions {
   readonly smallDropHoldMs?: number;
   /**
    * Width of the hysteresis band: capacity is removed only when even the arrival rate raised by this many standard
-   * errors of its estimate would not need it. @defaultValue 1
+   * errors of its estimate would not need it, and added only when even the rate lowered by as many would (or a
+   * backlog asks for it). @defaultValue 1
    */
   readonly noiseBandDeviations?: number;
   /**
@@ -197,8 +198,13 @@ function decide(
   // still applies before the last instances go).
   const idle = queued === 0 && lastArrivalAt !== null && input.now - lastArrivalAt >= settings.smallDropHoldMs;
   const planned = idle ? 0 : plannedArrivalRate(arrival);
-  // Little's law holds for a fleet that keeps up with a steady rate: no backlog, no spike or drop in progress.
-  const steadyNow = queue.visible === 0 && planned === arrival.slowPerSecond;
+  // Little's law bounds T from below while the fleet keeps up with a steady rate (no backlog, no spike or drop in
+  // progress), and also while a backlog is not draining: jobs finish no faster than they arrive, so the busy slots
+  // over the arrival rate still undershoot T (a fleet that shrank on the short first jobs must not keep trusting
+  // them while its backlog grows). A draining backlog (a dump) would overstate it.
+  const completedPerSecond =
+    arrival.lastIntervalMs > 0 ? input.completedSinceLast / (arrival.lastIntervalMs / 1000) : Infinity;
+  const steadyNow = planned === arrival.slowPerSecond && (queue.visible === 0 || completedPerSecond <= planned);
   const serviceSeconds = warmUpServiceSeconds(
     learned ? serviceTime.meanSeconds : settings.initialServiceTimeMs / 1000,
     steadyNow ? serviceTime.samples : WARM_UP_SAMPLES,
@@ -251,14 +257,16 @@ function decide(
   };
   const need = sizeFor(rate);
   const high = sizeFor(highRate);
+  // The rate lowered by its noise: the scale-out side of the band (the backlog it is sized with catches a real rise).
+  const lowRate = Math.max(0, planned - settings.noiseBandDeviations * slowRateStandardError(arrival)) * ramp;
+  const low = sizeFor(lowRate);
 
   const inFlightNeed = Math.ceil(Math.max(0, queue.inFlight - fleet.draining * perInstance) / perInstance - 1e-9);
   const hold = holdWindows(input.bootDelayMs, settings.minHoldMs, settings.smallDropHoldMs);
   const stabilized = stabilizeScaleIn(
     memory.scaleIn,
     input.now,
-    need.instances,
-    high.instances,
+    { wanted: need.instances, wantedLow: low.instances, wantedHigh: high.instances },
     current,
     inFlightNeed,
     hold,

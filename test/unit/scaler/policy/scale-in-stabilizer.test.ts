@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import {
   type HoldWindows,
   type ScaleInMemory,
+  type WantedCapacity,
   holdWindows,
   initialScaleIn,
   stabilizeScaleIn,
@@ -12,12 +13,17 @@ const WINDOWS: HoldWindows = { shortMs: 60_000, longMs: 120_000, largeDropShare:
 /** A memory that has seen evaluations long ago (not a fresh scaler). */
 const WARM: ScaleInMemory = { recent: [[-1_000_000_000, 0]] };
 
+/** What the load asks for, and for the load raised by its noise (the low side equal to the estimate, no band). */
+function capacity(wanted: number, wantedHigh: number, wantedLow = wanted): WantedCapacity {
+  return { wanted, wantedLow, wantedHigh };
+}
+
 /** Runs the stabilizer over wanted capacities, one every 10 s, the fleet following each decision. */
 function run(wanted: readonly number[], windows: HoldWindows = WINDOWS): number[] {
   let memory: ScaleInMemory = initialScaleIn();
   let current = 0;
   return wanted.map((value, i) => {
-    const step = stabilizeScaleIn(memory, i * 10_000, value, value, current, 0, windows);
+    const step = stabilizeScaleIn(memory, i * 10_000, capacity(value, value), current, 0, windows);
     memory = step.memory;
     current = step.desired;
     return step.desired;
@@ -32,7 +38,7 @@ describe("scale-in stabilizer", () => {
   });
 
   it("scales out at once", () => {
-    const step = stabilizeScaleIn(initialScaleIn(), 0, 12, 12, 3, 0, WINDOWS);
+    const step = stabilizeScaleIn(initialScaleIn(), 0, capacity(12, 12), 3, 0, WINDOWS);
     expect(step.desired).toBe(12);
     expect(step.heldBy).toBeNull();
   });
@@ -54,29 +60,39 @@ describe("scale-in stabilizer", () => {
   });
 
   it("never goes below the instances the in-flight work needs", () => {
-    const step = stabilizeScaleIn(WARM, 0, 0, 0, 10, 7, WINDOWS);
+    const step = stabilizeScaleIn(WARM, 0, capacity(0, 0), 10, 7, WINDOWS);
     expect(step.desired).toBe(7);
     expect(step.heldBy).toMatch(/in-flight work needs 7/);
   });
 
   it("keeps capacity inside the noise band (no scale-in while the raised need still asks for it)", () => {
-    const step = stabilizeScaleIn(WARM, 0, 9, 10, 10, 0, WINDOWS);
+    const step = stabilizeScaleIn(WARM, 0, capacity(9, 10), 10, 0, WINDOWS);
     expect(step.desired).toBe(10);
     expect(step.heldBy).toMatch(/noise band/);
-    expect(stabilizeScaleIn(WARM, 0, 9, 9, 10, 0, { ...WINDOWS, longMs: 0, shortMs: 0 }).desired).toBe(9);
+    expect(stabilizeScaleIn(WARM, 0, capacity(9, 9), 10, 0, { ...WINDOWS, longMs: 0, shortMs: 0 }).desired).toBe(9);
   });
 
   it("keeps the fleet a fresh scaler finds until the hold window has passed", () => {
-    const first = stabilizeScaleIn(initialScaleIn(), 0, 0, 0, 5, 0, WINDOWS);
+    const first = stabilizeScaleIn(initialScaleIn(), 0, capacity(0, 0), 5, 0, WINDOWS);
     expect(first.desired).toBe(5);
-    const later = stabilizeScaleIn(first.memory, 30_000, 0, 0, 5, 0, WINDOWS);
+    const later = stabilizeScaleIn(first.memory, 30_000, capacity(0, 0), 5, 0, WINDOWS);
     expect(later.desired).toBe(5);
-    expect(stabilizeScaleIn(later.memory, 70_000, 0, 0, 5, 0, WINDOWS).desired).toBe(0);
+    expect(stabilizeScaleIn(later.memory, 70_000, capacity(0, 0), 5, 0, WINDOWS).desired).toBe(0);
   });
 
   it("keeps a small memory whatever the evaluation rate", () => {
     let memory: ScaleInMemory = initialScaleIn();
-    for (let i = 0; i < 5000; i += 1) memory = stabilizeScaleIn(memory, i * 100, 5 + (i % 3), 5, 7, 0, WINDOWS).memory;
+    for (let i = 0; i < 5000; i += 1)
+      memory = stabilizeScaleIn(memory, i * 100, capacity(5 + (i % 3), 5), 7, 0, WINDOWS).memory;
     expect(memory.recent.length).toBeLessThanOrEqual(3);
+  });
+  it("adds capacity only when even the load lowered by its noise asks for it", () => {
+    // The estimate asks 11 of 10, but the same load one standard error lower fits in 10: a wobble, not a rise.
+    const wobble = stabilizeScaleIn(WARM, 0, capacity(11, 12, 10), 10, 0, WINDOWS);
+    expect(wobble.desired).toBe(10);
+    expect(wobble.heldBy).toBe("rise within the noise band, kept 10");
+    expect(stabilizeScaleIn(WARM, 0, capacity(14, 15, 12), 10, 0, WINDOWS).desired).toBe(14);
+    // Scale from zero is always a rise.
+    expect(stabilizeScaleIn(WARM, 0, capacity(1, 1, 1), 0, 0, WINDOWS).desired).toBe(1);
   });
 });

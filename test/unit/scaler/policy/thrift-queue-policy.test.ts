@@ -229,6 +229,31 @@ describe("thriftQueuePolicy", () => {
     expect(desired).toBeGreaterThanOrEqual(33);
   });
 
+  it("bounds T by Little's law while a backlog grows during warm-up, not only while the queue is empty", () => {
+    // The 10 s jobs finish first while 40 s ones hold the 44 busy slots: 1.3 jobs/s arrive, 0.8/s finish, the
+    // backlog grows. Busy slots / arrival rate = 34 s says T is far above the 10 s sample mean.
+    const policy = thriftQueuePolicy({ ...LIMITS, targetWaitMs: 300_000 });
+    let memory = policy.initialMemory();
+    let reason = "";
+    for (let i = 0; i < 60; i += 1) {
+      const step = policy.decide(
+        input({
+          now: START + i * 10_000,
+          queue: { visible: 5 * i, inFlight: 44, delayed: 0, oldestAgeMs: i > 0 ? 60_000 : undefined },
+          running: 11,
+          completedSinceLast: 8,
+          serviceTimesMs: new Array<number>(8).fill(10_000),
+        }),
+        memory,
+      );
+      memory = step.memory;
+      reason = step.decision.reason;
+    }
+    const seconds = Number(/T ([\d.]+) s/.exec(reason)?.[1] ?? "0");
+    expect(seconds).toBeGreaterThan(30);
+    expect(seconds).toBeLessThanOrEqual(40);
+  });
+
   it("follows a drift in T", () => {
     const { steps } = runSteady({
       rate: () => 1,
