@@ -223,14 +223,13 @@ function decide(
   const oldestSeconds = (queue.oldestAgeMs ?? 0) / 1000;
   const current = fleet.running + fleet.booting;
   const runningSlots = fleet.running * perInstance;
-  const sizeFor = (ratePerSecond: number): CapacityNeed => {
-    const steadySlots = slotsForSteadyLoad(
-      ratePerSecond,
-      serviceSeconds,
-      variation,
-      waitSeconds,
-      settings.lateFraction,
-    );
+  // `followRamp`: size for the busy slots one lead time ahead (scale-out); the scale-in side keeps the full rate,
+  // since what it guards against is needing the capacity again within the flap window, not within a boot.
+  const sizeFor = (ratePerSecond: number, followRamp: boolean): CapacityNeed => {
+    const loadRate = followRamp
+      ? rampedRate(ratePerSecond, queue.inFlight, serviceSeconds, leadMs / 1000)
+      : ratePerSecond;
+    const steadySlots = slotsForSteadyLoad(loadRate, serviceSeconds, variation, waitSeconds, settings.lateFraction);
     const backlog = backlogAtServe({
       visible: queue.visible,
       oldestSeconds,
@@ -243,7 +242,7 @@ function decide(
       billingMinimumSeconds: settings.billingMinimumMs / 1000,
     });
     const totalSlots = slotsForLoadAndBacklog(
-      ratePerSecond,
+      loadRate,
       serviceSeconds,
       variation,
       waitSeconds,
@@ -255,11 +254,11 @@ function decide(
     const floor = queue.visible + queue.inFlight > 0 ? 1 : 0;
     return { steadySlots, backlog, totalSlots, instances: Math.max(floor, Math.ceil(totalSlots / perInstance - 1e-9)) };
   };
-  const need = sizeFor(rate);
-  const high = sizeFor(highRate);
+  const need = sizeFor(rate, true);
+  const high = sizeFor(highRate, false);
   // The rate lowered by its noise: the scale-out side of the band (the backlog it is sized with catches a real rise).
   const lowRate = Math.max(0, planned - settings.noiseBandDeviations * slowRateStandardError(arrival)) * ramp;
-  const low = sizeFor(lowRate);
+  const low = sizeFor(lowRate, true);
 
   const inFlightNeed = Math.ceil(Math.max(0, queue.inFlight - fleet.draining * perInstance) / perInstance - 1e-9);
   const hold = holdWindows(input.bootDelayMs, settings.minHoldMs, settings.smallDropHoldMs);
@@ -290,6 +289,21 @@ function decide(
     decision: { desired, reason },
     memory: { arrival, serviceTime, dailyCycle, scaleIn: stabilized.memory, lastArrivalAt },
   };
+}
+
+/**
+ * The arrival rate the steady model sizes for after a rise: the busy slots expected one lead time (a boot and an
+ * interval, when capacity decided at the next evaluation would serve) ahead, over T. Jobs in flight finish and new
+ * ones start, so busy slots approach λ·T gradually — in-flight·e^(−L/T) + λ·T·(1 − e^(−L/T)) for exponential job
+ * times — and capacity added for λ·T at once would idle for about T while 10-minute jobs pile up. The next
+ * evaluations add the rest as the work grows; a backlog (jobs the slots could not take) is sized on its own. Never
+ * more than the rate itself: after a drop, in-flight work is held by its own floor.
+ */
+function rampedRate(ratePerSecond: number, inFlight: number, serviceSeconds: number, leadSeconds: number): number {
+  if (!(serviceSeconds > 0)) return ratePerSecond;
+  const settle = Math.exp(-leadSeconds / serviceSeconds);
+  const busyAhead = inFlight * settle + ratePerSecond * serviceSeconds * (1 - settle);
+  return Math.min(ratePerSecond, busyAhead / serviceSeconds);
 }
 
 /** What {@link backlogAtServe} is computed from. */

@@ -254,6 +254,25 @@ describe("thriftQueuePolicy", () => {
     expect(seconds).toBeLessThanOrEqual(40);
   });
 
+  it("follows the ramp of busy slots after a rise of 10-minute jobs instead of launching λ·T at once", () => {
+    // 0.06 → 0.32 jobs/s of 10 min jobs: busy slots grow from ~36 to ~192 over about T; the fleet follows them.
+    const step = START + 4 * 3_600_000;
+    const decisions: { time: number; desired: number }[] = [];
+    runSteady({
+      rate: (time) => (time < step ? 0.06 : 0.32),
+      serviceMs: () => 600_000,
+      durationMs: 4 * 3_600_000 + 3_600_000,
+      limits: { ...LIMITS, targetWaitMs: 300_000 },
+      onStep: (time, decision) => decisions.push({ time, desired: decision.desired }),
+    });
+    const at = (offsetMs: number): number =>
+      decisions.filter((d) => d.time <= step + offsetMs).at(-1)?.desired ?? Number.NaN;
+    expect(at(-10_000)).toBeLessThan(15);
+    // Two minutes in, ~75 slots are busy: far from the 48+ instances λ·T asks for.
+    expect(at(120_000)).toBeLessThan(30);
+    expect(at(3_600_000)).toBeGreaterThan(45);
+  });
+
   it("follows a drift in T", () => {
     const { steps } = runSteady({
       rate: () => 1,
