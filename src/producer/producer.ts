@@ -30,7 +30,8 @@ export interface ProducerOptions extends SendBatcherOptions {
   /** Clock, for tests. @defaultValue Date.now */
   readonly now?: () => number;
   /**
-   * Records `queued` for every accepted call (one write per send batch, after the broker accepted it). A store
+   * Records `queued` for every accepted call, after the broker accepted it and before the call resolves (batches
+   * accepted while a write is under way share the next one, so a busy producer makes few writes). A store
    * failure does not fail the call: the job is on the queue, and the worker creates the record. Two-way calls'
    * `result()` reads their outcome from it. @defaultValue none
    */

@@ -1,13 +1,15 @@
 /**
- * Records `queued` in a status store for every message a transport accepted: one `StatusStore.enqueued` call per
- * send batch, after the broker's acceptance (a message that was not sent leaves no record). A store failure never
- * fails the call, since the job is on the queue by then: it is logged and reported, and the worker's first status
- * write creates the record anyway.
+ * Records `queued` in a status store for every message a transport accepted, after the broker's acceptance (a
+ * message that was not sent leaves no record): the jobs of send batches accepted while a write is under way share
+ * the next `StatusStore.enqueued` call (queued-writes.ts), and a send resolves only once its jobs' write ended. A
+ * store failure never fails the call, since the job is on the queue by then: it is logged and reported, and the
+ * worker's first status write creates the record anyway.
  */
 import { createReader } from "../codec/factory.ts";
 import { TransportError } from "../errors.ts";
 import type { Logger } from "../logger.ts";
 import type { NewJob, StatusStore } from "../status/status-store.ts";
+import { QueuedStatusWrites } from "./queued-writes.ts";
 import { MetadataKey, protocolOfContentType } from "../transport/envelope.ts";
 import type { OutgoingMessage, Transport } from "../transport/transport.ts";
 
@@ -31,6 +33,13 @@ export interface StatusRecordingOptions {
 /** A `send` that records `queued` for what the transport accepted, for the producer's batcher. */
 export function recordingSender(options: StatusRecordingOptions): Pick<Transport, "send"> {
   const { transport } = options;
+  const writes = new QueuedStatusWrites(options.store, (error, jobs) => {
+    const jobIds = jobs.map((job) => job.id);
+    options.logger.warn({ err: error, jobIds }, "sent, but the queued status could not be recorded");
+    options.onStatusError?.(error, jobIds);
+  });
+  const record = (messages: readonly OutgoingMessage[]): Promise<void> =>
+    writes.record(messages.map((message) => newJob(options, message)));
   return {
     async send(messages) {
       try {
@@ -39,28 +48,13 @@ export function recordingSender(options: StatusRecordingOptions): Pick<Transport
         // Messages the error does not name were accepted before it.
         if (error instanceof TransportError && error.messageIds.length > 0) {
           const failed = new Set(error.messageIds);
-          await record(
-            options,
-            messages.filter((message) => !failed.has(message.id)),
-          );
+          await record(messages.filter((message) => !failed.has(message.id)));
         }
         throw error;
       }
-      await record(options, messages);
+      await record(messages);
     },
   };
-}
-
-async function record(options: StatusRecordingOptions, messages: readonly OutgoingMessage[]): Promise<void> {
-  if (messages.length === 0) return;
-  const jobs = messages.map((message) => newJob(options, message));
-  try {
-    await options.store.enqueued(jobs);
-  } catch (error) {
-    const jobIds = jobs.map((job) => job.id);
-    options.logger.warn({ err: error, jobIds }, "sent, but the queued status could not be recorded");
-    options.onStatusError?.(error, jobIds);
-  }
 }
 
 function newJob(options: StatusRecordingOptions, message: OutgoingMessage): NewJob {
