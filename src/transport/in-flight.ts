@@ -67,9 +67,15 @@ class TrackedDelivery implements Delivery {
   private settleOnce(operation: () => Promise<void>): Promise<void> {
     // The first settlement wins; later calls share its outcome. A failed settlement leaves the message leased
     // (the broker redelivers it when the lease runs out), so it still counts as settled for this consumer.
-    this.settled ??= Promise.resolve()
-      .then(operation)
-      .finally(() => this.onSettled(this));
+    if (this.settled) return this.settled;
+    // Started at once (the operations only ever return promises); a synchronous throw becomes the rejection.
+    let running: Promise<void>;
+    try {
+      running = operation();
+    } catch (error) {
+      running = Promise.reject(error instanceof Error ? error : new Error(String(error)));
+    }
+    this.settled = running.finally(() => this.onSettled(this));
     return this.settled;
   }
 }
@@ -86,13 +92,16 @@ export class InFlightDeliveries {
 
   /** Wraps a received message into a {@link Delivery} that is tracked until settled. */
   track(envelope: Envelope, attempt: number, queue: string, operations: SettleOperations): Delivery {
-    const delivery = new TrackedDelivery(envelope, attempt, queue, operations, (settled) => {
-      this.pending.delete(settled);
-      this.settled.wakeAll();
-    });
+    const delivery = new TrackedDelivery(envelope, attempt, queue, operations, this.forget);
     this.pending.add(delivery);
     return delivery;
   }
+
+  /** A delivery was settled; one function for all of them rather than a closure per delivery. */
+  private readonly forget = (settled: TrackedDelivery): void => {
+    this.pending.delete(settled);
+    this.settled.wakeAll();
+  };
 
   /** Resolves once fewer than `limit` deliveries are unsettled, or when the signal aborts. */
   async belowLimit(limit: number, signal: AbortSignal): Promise<void> {

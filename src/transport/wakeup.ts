@@ -4,6 +4,8 @@ export class Wakeup {
 
   /** Wakes every current waiter. */
   wakeAll(): void {
+    // Called on every settlement, mostly with nobody waiting: no copy of an empty set.
+    if (this.waiters.size === 0) return;
     for (const wake of [...this.waiters]) wake();
   }
 

@@ -47,66 +47,72 @@ function loadSqsSdk(): Promise<SqsModule> {
 }
 
 /**
- * An {@link SqsApi} over an SDK client: the one given (never destroyed here), or one made from `config` on first
- * use (credentials from the default provider chain unless `config` names them).
+ * An {@link SqsApi} over an SDK client: the one given (never destroyed here, and used as it is configured), or
+ * clients made from `config` on first use (credentials from the default provider chain unless `config` names them).
+ *
+ * Made clients come in two: one for every call but ReceiveMessage, with the SDK's `cacheMiddleware` on (it resolves
+ * each command's middleware stack once instead of on every call: nobody adds middleware to a client made here), and
+ * one for the long polls, which take an abort signal per call — and the SDK drops its cache on any call made with
+ * options. Long polls on their own sockets also never hold up a send or a delete.
  */
 export function createSqsApi(client: SQSClient | undefined, config: SQSClientConfig): SqsApi {
-  let made: SQSClient | undefined;
-  const connect = async (): Promise<{ sqs: SqsModule; client: SQSClient }> => {
+  let made: { client: SQSClient; polling: SQSClient } | undefined;
+  const clients = async (): Promise<{ sqs: SqsModule; client: SQSClient; polling: SQSClient }> => {
     const sqs = await loadSqsSdk();
-    if (client) return { sqs, client };
-    made ??= new sqs.SQSClient(config);
-    return { sqs, client: made };
+    if (client) return { sqs, client, polling: client };
+    made ??= { client: new sqs.SQSClient({ ...config, cacheMiddleware: true }), polling: new sqs.SQSClient(config) };
+    return { sqs, ...made };
   };
   return {
     async sendMessageBatch(QueueUrl, Entries) {
-      const { sqs, client } = await connect();
+      const { sqs, client } = await clients();
       return client.send(new sqs.SendMessageBatchCommand({ QueueUrl, Entries }));
     },
     async receiveMessage(request, abortSignal) {
-      const { sqs, client } = await connect();
-      const output = await client.send(new sqs.ReceiveMessageCommand(request), abortSignal ? { abortSignal } : {});
+      const { sqs, polling } = await clients();
+      const output = await polling.send(new sqs.ReceiveMessageCommand(request), abortSignal ? { abortSignal } : {});
       return output.Messages ?? [];
     },
     async deleteMessageBatch(QueueUrl, Entries) {
-      const { sqs, client } = await connect();
+      const { sqs, client } = await clients();
       return client.send(new sqs.DeleteMessageBatchCommand({ QueueUrl, Entries }));
     },
     async changeMessageVisibility(QueueUrl, ReceiptHandle, VisibilityTimeout) {
-      const { sqs, client } = await connect();
+      const { sqs, client } = await clients();
       await client.send(new sqs.ChangeMessageVisibilityCommand({ QueueUrl, ReceiptHandle, VisibilityTimeout }));
     },
     async changeMessageVisibilityBatch(QueueUrl, Entries) {
-      const { sqs, client } = await connect();
+      const { sqs, client } = await clients();
       return client.send(new sqs.ChangeMessageVisibilityBatchCommand({ QueueUrl, Entries }));
     },
     async getQueueAttributes(QueueUrl, AttributeNames) {
-      const { sqs, client } = await connect();
+      const { sqs, client } = await clients();
       const output = await client.send(new sqs.GetQueueAttributesCommand({ QueueUrl, AttributeNames }));
       return output.Attributes ?? {};
     },
     async getQueueUrl(QueueName, QueueOwnerAWSAccountId) {
-      const { sqs, client } = await connect();
+      const { sqs, client } = await clients();
       const output = await client.send(new sqs.GetQueueUrlCommand({ QueueName, QueueOwnerAWSAccountId }));
       if (!output.QueueUrl) throw new Error(`GetQueueUrl returned no URL for ${QueueName}`);
       return output.QueueUrl;
     },
     async createQueue(QueueName, Attributes) {
-      const { sqs, client } = await connect();
+      const { sqs, client } = await clients();
       const output = await client.send(new sqs.CreateQueueCommand({ QueueName, Attributes }));
       if (!output.QueueUrl) throw new Error(`CreateQueue returned no URL for ${QueueName}`);
       return output.QueueUrl;
     },
     async setQueueAttributes(QueueUrl, Attributes) {
-      const { sqs, client } = await connect();
+      const { sqs, client } = await clients();
       await client.send(new sqs.SetQueueAttributesCommand({ QueueUrl, Attributes }));
     },
     async purgeQueue(QueueUrl) {
-      const { sqs, client } = await connect();
+      const { sqs, client } = await clients();
       await client.send(new sqs.PurgeQueueCommand({ QueueUrl }));
     },
     destroy() {
-      made?.destroy();
+      made?.client.destroy();
+      made?.polling.destroy();
     },
   };
 }

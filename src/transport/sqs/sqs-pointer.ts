@@ -47,12 +47,17 @@ export function parsePointer(body: string): PayloadPointer | undefined {
   return { bucket: s3BucketName, key: s3Key };
 }
 
-/** Whether a message's attribute names mark it as offloaded. */
-export function isOffloaded(attributeNames: Iterable<string>): boolean {
-  for (const name of attributeNames) {
-    if (name === EXTENDED_PAYLOAD_SIZE_ATTRIBUTE || name === LEGACY_PAYLOAD_SIZE_ATTRIBUTE) return true;
-  }
-  return false;
+/** Whether `name` is the attribute that marks a message as offloaded (the current or the legacy one). */
+export function isPayloadSizeAttribute(name: string): boolean {
+  return name === EXTENDED_PAYLOAD_SIZE_ATTRIBUTE || name === LEGACY_PAYLOAD_SIZE_ATTRIBUTE;
+}
+
+/** Whether a message's attributes mark it as offloaded. */
+export function isOffloaded(attributes: Readonly<Record<string, unknown>>): boolean {
+  return (
+    Object.hasOwn(attributes, EXTENDED_PAYLOAD_SIZE_ATTRIBUTE) ||
+    Object.hasOwn(attributes, LEGACY_PAYLOAD_SIZE_ATTRIBUTE)
+  );
 }
 
 /** `s3://bucket/key`, for messages and logs. */

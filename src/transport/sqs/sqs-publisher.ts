@@ -112,7 +112,12 @@ export class SqsPublisher {
     const attributes = envelopeAttributes(message);
     const size = messageSize(body, attributes);
     if (options.offloadBucket === undefined || size <= options.offloadThresholdBytes) {
-      return { message, entry: this.entry(message, body, attributes), pointer: undefined, offloadedBody: undefined };
+      return {
+        message,
+        entry: this.entry(message, body, attributes, size),
+        pointer: undefined,
+        offloadedBody: undefined,
+      };
     }
     const pointer = { bucket: options.offloadBucket, key: `${options.offloadKeyPrefix}${randomUUID()}` };
     const pointerAttributes: SqsAttributes = {
@@ -127,7 +132,13 @@ export class SqsPublisher {
     };
   }
 
-  private entry(message: OutgoingMessage, body: string, attributes: SqsAttributes): OutgoingEntry {
+  /** The batch entry of a message; `size` is what {@link messageSize} says of it, when known already. */
+  private entry(
+    message: OutgoingMessage,
+    body: string,
+    attributes: SqsAttributes,
+    size: number = messageSize(body, attributes),
+  ): OutgoingEntry {
     const { options } = this.context;
     const delaySeconds = Math.ceil((message.delayMs ?? 0) / 1000);
     const request = {
@@ -142,7 +153,7 @@ export class SqsPublisher {
           ? { DelaySeconds: delaySeconds }
           : {}),
     };
-    return { id: message.id, request, size: messageSize(body, attributes) };
+    return { id: message.id, request, size };
   }
 
   /** Uploads offloaded bodies; resolves with the messages whose upload failed. */

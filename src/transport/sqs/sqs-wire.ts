@@ -8,7 +8,7 @@
 import type { Message, MessageAttributeValue } from "@aws-sdk/client-sqs";
 import { formatTimestamp, MetadataKey, USER_METADATA_PREFIX, type Envelope, type Metadata } from "../envelope.ts";
 import type { OutgoingMessage } from "../transport.ts";
-import { isOffloaded, parsePointer, type PayloadPointer } from "./sqs-pointer.ts";
+import { isOffloaded, isPayloadSizeAttribute, parsePointer, type PayloadPointer } from "./sqs-pointer.ts";
 
 /** Message attributes as the SDK takes and returns them. */
 export type SqsAttributes = Record<string, MessageAttributeValue>;
@@ -100,19 +100,24 @@ export function sendProblem(message: OutgoingMessage, limits: WireLimits): strin
   }
   if (!(message.payload instanceof Uint8Array)) return "the payload must be a Uint8Array";
   if (typeof message.metadata !== "object" || message.metadata === null) return "the metadata must be an object";
-  const keys = Object.keys(message.metadata);
-  const entries = keys.length + (Object.hasOwn(message.metadata, MetadataKey.jobId) ? 0 : 1);
-  if (entries > limits.maxMetadataEntries) {
-    return `${entries} metadata entries (job id included); SQS carries at most ${limits.maxMetadataEntries} here`;
-  }
-  for (const [key, value] of Object.entries(message.metadata) as [string, unknown][]) {
+  // One pass over the metadata (this runs for every message sent): count the entries and check each.
+  let entries = 0;
+  const metadata = message.metadata as Readonly<Record<string, unknown>>;
+  for (const key in metadata) {
+    if (!Object.hasOwn(metadata, key)) continue;
+    entries++;
     // The reserved keys are valid names; checked once here rather than for every message.
     if (!RESERVED_KEYS.has(key) && !isValidAttributeName(key)) {
       return `metadata key ${JSON.stringify(key)} is not a valid SQS attribute name`;
     }
+    const value = metadata[key];
     if (typeof value !== "string") return `metadata value of ${JSON.stringify(key)} must be a string`;
     if (value === "") return `metadata value of ${JSON.stringify(key)} is empty (SQS refuses empty attributes)`;
     if (!isSqsText(value)) return `metadata value of ${JSON.stringify(key)} has characters SQS does not accept`;
+  }
+  if (!Object.hasOwn(metadata, MetadataKey.jobId)) entries++;
+  if (entries > limits.maxMetadataEntries) {
+    return `${entries} metadata entries (job id included); SQS carries at most ${limits.maxMetadataEntries} here`;
   }
   return undefined;
 }
@@ -149,7 +154,7 @@ export function readMessage(message: Message): ReadMessage {
   if (id === undefined || id === "") return { ok: false, reason: "TRANSPORT_INVALID_MESSAGE: no job-id attribute" };
   const text = message.Body ?? "";
   const attempt = receiveCount(message);
-  if (isOffloaded(Object.keys(attributes))) {
+  if (isOffloaded(attributes)) {
     const pointer = parsePointer(text);
     if (!pointer) return { ok: false, reason: "TRANSPORT_INVALID_MESSAGE: offloaded, but the body is no S3 pointer" };
     return { ok: true, id, metadata: withEnqueuedAt(metadata, message), body: { pointer }, attempt };
@@ -193,7 +198,7 @@ export function deadLetterAttributes(
 ): SqsAttributes {
   const kept: SqsAttributes = { ...attributes };
   delete kept[MetadataKey.deadLetterReason];
-  const names = Object.keys(kept).filter((name) => !RESERVED_KEYS.has(name) && !isOffloaded([name]));
+  const names = Object.keys(kept).filter((name) => !RESERVED_KEYS.has(name) && !isPayloadSizeAttribute(name));
   const foreign = names.filter((name) => !name.startsWith(USER_METADATA_PREFIX));
   const user = names.filter((name) => name.startsWith(USER_METADATA_PREFIX));
   const dropOrder = [...foreign.reverse(), ...user.reverse()];

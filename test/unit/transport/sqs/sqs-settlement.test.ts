@@ -6,7 +6,7 @@ import type { SqsApi } from "../../../../src/transport/sqs/sqs-api.ts";
 import type { DeadLetters } from "../../../../src/transport/sqs/sqs-dead-letters.ts";
 import { DeleteBatcher } from "../../../../src/transport/sqs/sqs-delete-batcher.ts";
 import type { Received } from "../../../../src/transport/sqs/sqs-poller.ts";
-import { isLatestReceive, recordReceive } from "../../../../src/transport/sqs/sqs-receipts.ts";
+import { GENERATION_SIZE, isLatestReceive, recordReceive } from "../../../../src/transport/sqs/sqs-receipts.ts";
 import { visibilitySecondsOf } from "../../../../src/transport/sqs/sqs-receiver.ts";
 import {
   attemptsExceededReason,
@@ -45,6 +45,20 @@ describe("receipt registry", () => {
     expect(isLatestReceive("https://q/registry", "m1", first)).toBe(false);
     expect(isLatestReceive("https://q/registry", "m1", second)).toBe(true);
     expect(isLatestReceive("https://q/other", "m1", first)).toBe(true);
+  });
+
+  it("still knows a message after a generation of other receives, and forgets it after two", () => {
+    const queue = "https://q/rotation";
+    const first = recordReceive(queue, "kept");
+    for (let index = 0; index < GENERATION_SIZE; index++) recordReceive(queue, `other-${index}`);
+    const second = recordReceive(queue, "kept");
+    expect(isLatestReceive(queue, "kept", first)).toBe(false);
+    expect(isLatestReceive(queue, "kept", second)).toBe(true);
+    const forgotten = recordReceive(queue, "forgotten");
+    for (let index = 0; index < 2 * GENERATION_SIZE; index++) recordReceive(queue, `later-${index}`);
+    // Forgotten receives are not checked: any generation counts as the latest.
+    expect(isLatestReceive(queue, "forgotten", forgotten - 1)).toBe(true);
+    expect(isLatestReceive(queue, "kept", first)).toBe(true);
   });
 });
 

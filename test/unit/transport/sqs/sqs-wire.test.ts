@@ -212,8 +212,9 @@ describe("Extended Client pointers", () => {
   });
 
   it("are marked by ExtendedPayloadSize or the legacy SQSLargePayloadSize", () => {
-    expect(isOffloaded(["job-id", "ExtendedPayloadSize"])).toBe(true);
-    expect(isOffloaded(["SQSLargePayloadSize"])).toBe(true);
-    expect(isOffloaded(["job-id"])).toBe(false);
+    const text = { DataType: "String", StringValue: "x" };
+    expect(isOffloaded({ "job-id": text, ExtendedPayloadSize: text })).toBe(true);
+    expect(isOffloaded({ SQSLargePayloadSize: text })).toBe(true);
+    expect(isOffloaded({ "job-id": text })).toBe(false);
   });
 });
