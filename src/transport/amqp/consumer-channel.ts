@@ -9,6 +9,7 @@ import { TransportError } from "../../errors.ts";
 import type { Logger } from "../../logger.ts";
 import { AckBarrier } from "./ack-barrier.ts";
 import type { AmqpSession } from "./amqp-session.ts";
+import { DeliveryAcks } from "./delivery-acks.ts";
 
 /** Why a consumption ended. */
 export type ConsumptionEnd = "cancelled" | "closed";
@@ -20,6 +21,7 @@ export type OnMessage = (message: ConsumeMessage, channel: ConsumerChannel) => v
 export class ConsumerChannel {
   private readonly channel: Channel;
   private readonly barrier: AckBarrier;
+  private readonly acks = new DeliveryAcks();
   private readonly logger: Logger;
   private open = true;
   private holds = 0;
@@ -29,8 +31,12 @@ export class ConsumerChannel {
   private constructor(channel: Channel, prefetch: number, logger: Logger) {
     this.channel = channel;
     this.logger = logger;
-    // Re-sending the same per-consumer prefetch is a harmless synchronous request: the barrier's round trip.
+    // Re-sending the same per-consumer prefetch is a harmless synchronous request: the barrier's round trip. The
+    // acks asked for until it starts are written just before it (in the same socket write), so its reply proves
+    // them processed too.
+    const writeAck = (message: Message, allUpTo: boolean): void => channel.ack(message, allUpTo);
     this.barrier = new AckBarrier(async () => {
+      this.acks.flush(writeAck);
       await channel.prefetch(prefetch);
     });
     channel.on("error", (error: Error) => logger.warn({ err: error }, "AMQP consumer channel error"));
@@ -68,6 +74,7 @@ export class ConsumerChannel {
         return;
       }
       this.holds++;
+      this.acks.delivered(message);
       onMessage(message, this);
     });
     return started.then(({ consumerTag }) => {
@@ -82,10 +89,14 @@ export class ConsumerChannel {
     this.endConsumption?.("cancelled");
   }
 
-  /** Acks and resolves once the broker processed the ack; rejects with `TRANSPORT_LEASE_LOST` otherwise. */
+  /**
+   * Acks and resolves once the broker processed the ack; rejects with `TRANSPORT_LEASE_LOST` otherwise. The ack is
+   * written with the next barrier request, together with the others asked for meanwhile (delivery-acks.ts).
+   */
   async ack(message: Message, queue: string): Promise<void> {
     try {
-      this.channel.ack(message);
+      if (!this.open) throw new Error("channel closed");
+      this.acks.ack(message);
       await this.barrier.wait();
     } catch (error) {
       throw leaseLost(queue, message, error);
@@ -98,6 +109,7 @@ export class ConsumerChannel {
   requeue(message: Message): void {
     try {
       if (this.open) this.channel.nack(message, false, true);
+      this.acks.settled(message);
     } catch (error) {
       this.logger.debug({ err: error }, "AMQP requeue failed; the broker requeues on channel close");
     }
