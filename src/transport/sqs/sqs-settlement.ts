@@ -16,7 +16,7 @@ import { toSqsTransportError } from "./sqs-errors.ts";
 import { MAX_VISIBILITY_SECONDS } from "./sqs-options.ts";
 import type { Received } from "./sqs-poller.ts";
 import type { PayloadPointer } from "./sqs-pointer.ts";
-import { isLatestReceive } from "./sqs-receipts.ts";
+import { forgetDeleted, isLatestReceive } from "./sqs-receipts.ts";
 
 /** What settlements of one transport share. */
 export interface SettlementContext {
@@ -153,8 +153,11 @@ class SqsSettlement implements SettleOperations {
   private deleteMessage(): Promise<void> {
     const lost = this.leaseLost();
     if (lost) return Promise.reject(lost);
-    const { queueUrl, message } = this.leased.received;
-    return this.context.deleter.delete(queueUrl, message.ReceiptHandle ?? "", this.leased.id);
+    const { queueUrl, message, generation } = this.leased.received;
+    const messageId = message.MessageId ?? "";
+    return this.context.deleter
+      .delete(queueUrl, message.ReceiptHandle ?? "", this.leased.id)
+      .then(() => forgetDeleted(queueUrl, messageId, generation));
   }
 
   private async dropPayload(): Promise<void> {

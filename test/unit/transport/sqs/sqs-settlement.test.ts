@@ -6,7 +6,12 @@ import type { SqsApi } from "../../../../src/transport/sqs/sqs-api.ts";
 import type { DeadLetters } from "../../../../src/transport/sqs/sqs-dead-letters.ts";
 import { DeleteBatcher } from "../../../../src/transport/sqs/sqs-delete-batcher.ts";
 import type { Received } from "../../../../src/transport/sqs/sqs-poller.ts";
-import { GENERATION_SIZE, isLatestReceive, recordReceive } from "../../../../src/transport/sqs/sqs-receipts.ts";
+import {
+  forgetDeleted,
+  GENERATION_SIZE,
+  isLatestReceive,
+  recordReceive,
+} from "../../../../src/transport/sqs/sqs-receipts.ts";
 import { visibilitySecondsOf } from "../../../../src/transport/sqs/sqs-receiver.ts";
 import {
   attemptsExceededReason,
@@ -45,6 +50,21 @@ describe("receipt registry", () => {
     expect(isLatestReceive("https://q/registry", "m1", first)).toBe(false);
     expect(isLatestReceive("https://q/registry", "m1", second)).toBe(true);
     expect(isLatestReceive("https://q/other", "m1", first)).toBe(true);
+  });
+
+  it("forgets a message deleted after its only receive, and keeps one received twice", () => {
+    const queue = "https://q/forget";
+    const only = recordReceive(queue, "once");
+    forgetDeleted(queue, "once", only);
+    // Unknown again: no generation is refused.
+    expect(isLatestReceive(queue, "once", only - 1)).toBe(true);
+    const stale = recordReceive(queue, "twice");
+    const latest = recordReceive(queue, "twice");
+    forgetDeleted(queue, "twice", latest);
+    expect(isLatestReceive(queue, "twice", stale)).toBe(false);
+    // A stale holder's delete forgets nothing either.
+    forgetDeleted(queue, "twice", stale);
+    expect(isLatestReceive(queue, "twice", stale)).toBe(false);
   });
 
   it("still knows a message after a generation of other receives, and forgets it after two", () => {
