@@ -4,8 +4,9 @@
  * alone still goes at once, through the single-move statement of postgres-transition.ts, so batching adds no
  * latency when the store is not busy. The bound is below the pool size on purpose: a round trip costs the client
  * about as much CPU (socket writes, protocol) for one move as for a hundred, and the server about as much time, so
- * a busy worker is faster with a few large statements than with a pool's worth of small ones (the worker bench:
- * 0.67 transition statements per job with the pool's 10 in flight, 0.17 with 2).
+ * a busy worker is faster with a few large statements than with a pool's worth of small ones (the worker bench,
+ * amqp+postgres: 0.67 transition statements per job with the pool's 10 in flight, 0.17 with 2, 0.09 with 1 — at
+ * the same throughput as 2 within the noise of a shared machine, and 4 was slower).
  *
  * The batch statement is the single one made generic: the moves arrive as arrays (`unnest`), one `UPDATE … FROM`
  * applies every move whose row passes its guards (the guards of `transitionGuards`, written as a CASE on the
@@ -32,7 +33,7 @@ export interface BatchTransitionRow extends TransitionRow {
 }
 
 /** Transition statements under way at once at most (fewer when the pool is smaller). */
-export const MAX_STATEMENTS_IN_FLIGHT = 2;
+export const MAX_STATEMENTS_IN_FLIGHT = 1;
 
 const TARGETS: readonly Exclude<JobState, "queued">[] = [
   "running",
