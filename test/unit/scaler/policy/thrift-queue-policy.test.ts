@@ -319,31 +319,20 @@ describe("thriftQueuePolicy", () => {
     const limits = { ...LIMITS, max: 150 };
     const { steps, memory } = runSteady({ rate: () => 16, serviceMs: () => 1000, durationMs: 1_800_000, limits });
     const running = steps.at(-1)?.desired ?? 0;
-    const step = thriftQueuePolicy(limits).decide(
-      input({
-        now: START + 1_800_000,
-        queue: { visible: 5000, inFlight: 4 * running, delayed: 0, oldestAgeMs: 0 },
-        running,
-        completedSinceLast: 160,
-        bootDelayMs: 90_000,
-      }),
-      memory,
-    );
+    const dump = input({
+      now: START + 1_800_000,
+      queue: { visible: 5000, inFlight: 4 * running, delayed: 0, oldestAgeMs: 0 },
+      running,
+      completedSinceLast: 160,
+      bootDelayMs: 90_000,
+    });
+    const step = thriftQueuePolicy(limits).decide(dump, memory);
     expect(running).toBeLessThanOrEqual(6);
     expect(step.decision.desired).toBeGreaterThanOrEqual(15);
     expect(step.decision.desired).toBeLessThanOrEqual(30);
     expect(step.decision.reason).toMatch(/backlog 5000 \(\d+ after boot\) within 60 s/);
     // With a one-minute W the same dump is drained within W: the billing minimum only stretches a shorter W.
-    const longerW = thriftQueuePolicy({ ...limits, targetWaitMs: 60_000 }).decide(
-      input({
-        now: START + 1_800_000,
-        queue: { visible: 5000, inFlight: 4 * running, delayed: 0, oldestAgeMs: 0 },
-        running,
-        completedSinceLast: 160,
-        bootDelayMs: 90_000,
-      }),
-      memory,
-    );
+    const longerW = thriftQueuePolicy({ ...limits, targetWaitMs: 60_000 }).decide(dump, memory);
     expect(longerW.decision.reason).toMatch(/within 60 s/);
   });
 
