@@ -3,7 +3,7 @@
  * way, the jobs of the batches the broker accepts meanwhile wait and then go to the store together, as one write.
  * A batch alone still goes at once, so coalescing adds no latency when the producer is not busy; a busy one makes
  * one store round trip per write instead of one per send batch (the worker bench, batches of 10 with 1000 calls
- * outstanding: 0.1 PostgreSQL statements per job before, about 0.002 after).
+ * outstanding: 0.1 PostgreSQL statements per job before, 0.0036 measured after).
  *
  * Each caller's promise resolves once the write holding its jobs has ended, so a call still resolves only after
  * its `queued` record is durable (or its failure reported). Order does not matter for correctness: `enqueued`
