@@ -35,15 +35,13 @@ export function fixedStatements({ jobs, workers, leases }: StatusTables) {
   return {
     enqueue: `INSERT INTO ${jobs} (id, service, method, state, attempt, queue, enqueued_at, updated_at)
       VALUES (:id, :service, :method, 'queued', 0, :queue, :enqueuedAt, :enqueuedAt) ON CONFLICT (id) DO NOTHING`,
-    // A move that may create its record, as one statement: a missing record is written moved at once (any move
-    // applies to a record just made), an existing one is moved under the guards — so the worker's usual move (the
-    // producer's `queued` already there) costs one statement, not a failed insert and then an update.
+    // The record a move creates when the producer's `queued` is missing (the move's UPDATE found no row): any move
+    // applies to a record just made.
     createMoved: `INSERT INTO ${jobs} (id, service, method, state, attempt, worker_id, queue, enqueued_at, started_at,
         updated_at, finished_at, error_type, error_message, result)
-      VALUES (:id, :service, :method, :to, :createdAttempt, :createdWorkerId, :queue, :enqueuedAt, :startedAt,
-        :at, :finishedAt, :errorType, :errorMessage, :result)
-      ON CONFLICT (id) DO UPDATE SET ${anyMoveSet()}
-      WHERE ${anyMoveGuards()}
+      VALUES (:id, :service, :method, :to, :attempt, :workerId, :queue, :enqueuedAt, :startedAt, :at, :finishedAt,
+        :errorType, :errorMessage, :result)
+      ON CONFLICT (id) DO NOTHING
       RETURNING *`,
     get: `SELECT * FROM ${jobs} WHERE id = :id`,
     progress: `UPDATE ${jobs} SET progress = :percent, progress_message = :message, updated_at = :at
@@ -97,40 +95,6 @@ export function transitionSql(jobs: string, to: Exclude<JobState, "queued">): st
     RETURNING *`;
 }
 
-/** The most guards any move has (the upsert of a move to any state has this many `:guardStateN` slots). */
-const GUARD_SLOTS = Math.max(...JOB_STATES.map((state) => transitionGuards(state, 1).length));
-
-/** The `SET` of {@link transitionSql} for a move whose target state is the parameter `:to`. */
-function anyMoveSet(): string {
-  return `state = :to,
-      attempt = CASE WHEN :to = 'cancelled' THEN attempt ELSE :attempt END,
-      worker_id = CASE WHEN :to = 'cancelled' THEN worker_id ELSE COALESCE(:workerId, worker_id) END,
-      started_at = CASE WHEN :to = 'running' THEN COALESCE(started_at, :at) ELSE started_at END,
-      updated_at = :at,
-      finished_at = :finishedAt,
-      error_type = CASE WHEN :to = 'succeeded' THEN NULL ELSE COALESCE(:errorType, error_type) END,
-      error_message = CASE WHEN :to = 'succeeded' THEN NULL WHEN :errorType IS NULL THEN error_message
-        ELSE :errorMessage END,
-      result = COALESCE(:result, result)`;
-}
-
-/** The guards of a move to `:to` as parameters: unused slots bind NULL, which no state equals. */
-function anyMoveGuards(): string {
-  const slots = Array.from({ length: GUARD_SLOTS }, (_, index) => index);
-  return slots.map((index) => `(state = :guardState${index} AND attempt <= :guardMax${index})`).join(" OR ");
-}
-
-/** The `:guardStateN`/`:guardMaxN` parameters of the upsert for a move to `to` at `attempt`. */
-function anyMoveGuardParameters(to: JobState, attempt: number): Parameters {
-  const parameters: Parameters = {};
-  transitionGuards(to, attempt).forEach((guard, index) => {
-    parameters[`guardState${index}`] = guard.from;
-    // `cancelled` ignores attempts: any attempt a record can have is below this bound.
-    parameters[`guardMax${index}`] = Number.isFinite(guard.maxAttempt) ? guard.maxAttempt : Number.MAX_SAFE_INTEGER;
-  });
-  return parameters;
-}
-
 /** The `:maxN` parameters of {@link transitionSql} for a move at `attempt`. */
 export function guardParameters(to: JobState, attempt: number): Parameters {
   const parameters: Parameters = {};
@@ -173,31 +137,44 @@ export function countsSql(jobs: string, shape: string): string {
   return `SELECT state, COUNT(*) AS count FROM ${jobs} ${whereOf(shape)} GROUP BY state`;
 }
 
-/** The parameters of both transition statements (each binds the ones it uses). */
-export function transitionParameters(move: JobTransition): Parameters {
-  const final = isFinal(move.to);
+/** The parameters of {@link transitionSql} for `move`: exactly the ones its statement names. */
+export function moveParameters(move: JobTransition): Parameters {
+  const parameters = guardParameters(move.to, move.attempt);
+  parameters["id"] = move.id;
+  parameters["at"] = move.at;
+  parameters["result"] = move.result ?? null;
+  if (move.to === "cancelled") return withError(parameters, move);
+  parameters["attempt"] = move.attempt;
+  parameters["workerId"] = move.workerId ?? null;
+  return move.to === "succeeded" ? parameters : withError(parameters, move);
+}
+
+function withError(parameters: Parameters, move: JobTransition): Parameters {
+  parameters["errorType"] = move.error?.type ?? null;
+  parameters["errorMessage"] = move.error?.message ?? null;
+  return parameters;
+}
+
+/** The parameters of the `createMoved` insert: the record as `move` leaves a record it creates. */
+export function createParameters(move: JobTransition & { readonly create: NonNullable<JobTransition["create"]> }) {
+  const cancelling = move.to === "cancelled";
   const error = move.to === "succeeded" ? undefined : move.error;
   return {
-    ...guardParameters(move.to, move.attempt),
-    ...anyMoveGuardParameters(move.to, move.attempt),
     id: move.id,
+    service: move.create.service,
+    method: move.create.method,
     to: move.to,
-    attempt: move.attempt,
+    attempt: cancelling ? 0 : move.attempt,
+    workerId: cancelling ? null : (move.workerId ?? null),
+    queue: move.create.queue ?? null,
+    enqueuedAt: move.create.enqueuedAt ?? null,
+    startedAt: move.to === "running" ? move.at : null,
     at: move.at,
-    workerId: move.workerId ?? null,
+    finishedAt: isFinal(move.to) ? move.at : null,
     errorType: error?.type ?? null,
     errorMessage: error?.message ?? null,
     result: move.result ?? null,
-    // Only for a record the move creates:
-    service: move.create?.service ?? null,
-    method: move.create?.method ?? null,
-    queue: move.create?.queue ?? null,
-    enqueuedAt: move.create?.enqueuedAt ?? null,
-    createdAttempt: move.to === "cancelled" ? 0 : move.attempt,
-    createdWorkerId: move.to === "cancelled" ? null : (move.workerId ?? null),
-    startedAt: move.to === "running" ? move.at : null,
-    finishedAt: final ? move.at : null,
-  };
+  } satisfies Parameters;
 }
 
 /** The filter parameters of the list and count statements (unset ones bind NULL). */

@@ -54,9 +54,10 @@ import {
   filterParameters,
   filterShape,
   fixedStatements,
+  createParameters,
   listSql,
+  moveParameters,
   Prepared,
-  transitionParameters,
   transitionSql,
   type FixedStatement,
   type Parameters,
@@ -96,11 +97,12 @@ export class SqliteStatusStore implements StatusStore {
   enqueued(jobs: readonly NewJob[]): Promise<number> {
     return this.write("recording queued jobs", () => {
       checkNewJobs(jobs);
+      const { statement } = this.fixed.enqueue;
       return () => {
         let created = 0;
         for (const job of jobs) {
-          const row = { id: job.id, service: job.service, method: job.method, queue: job.queue ?? null };
-          created += this.run("enqueue", { ...row, enqueuedAt: job.enqueuedAt });
+          const { id, service, method, enqueuedAt } = job;
+          created += Number(statement.run({ id, service, method, queue: job.queue ?? null, enqueuedAt }).changes);
         }
         return created;
       };
@@ -110,16 +112,19 @@ export class SqliteStatusStore implements StatusStore {
   transition(move: JobTransition): Promise<TransitionOutcome> {
     return this.write(`moving job ${fieldText(move, "id")} to ${fieldText(move, "to")}`, () => {
       checkMove(move);
-      const parameters = transitionParameters(move);
+      const moved = this.shapedStatement(`move:${move.to}`, () => transitionSql(this.tables.jobs, move.to));
+      const parameters = moveParameters(move);
+      // The guarded UPDATE first: the usual move (the producer's `queued` already there) is one statement. Only when
+      // it changes nothing does the record decide: missing, it is created moved; there, the move was refused.
       return () => {
-        if (move.create !== undefined) {
-          const created = this.fixed.createMoved.statement.get(this.fixed.createMoved.bind(parameters));
-          if (created !== undefined) return { applied: true, record: jobFromRow(created) };
-        }
-        const moved = this.shapedStatement(`move:${move.to}`, () => transitionSql(this.tables.jobs, move.to));
-        const row = moved.statement.get(moved.bind(parameters));
+        const row = moved.statement.get(parameters);
         if (row !== undefined) return { applied: true, record: jobFromRow(row) };
-        return { applied: false, record: this.getNow(move.id) };
+        const record = this.getNow(move.id);
+        if (record !== undefined || move.create === undefined) return { applied: false, record };
+        const created = this.fixed.createMoved.statement.get(createParameters({ ...move, create: move.create }));
+        return created === undefined
+          ? { applied: false, record: this.getNow(move.id) }
+          : { applied: true, record: jobFromRow(created) };
       };
     });
   }
