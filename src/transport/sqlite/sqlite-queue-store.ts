@@ -44,10 +44,14 @@ const SQL = {
   insert: `INSERT INTO ${T} (queue, id, metadata, payload, enqueued_at, available_at)
     VALUES (:queue, :id, :metadata, :payload, :now, :availableAt)`,
   // Run together in one BEGIN IMMEDIATE transaction: the write lock is held from the choice of the rows to their
-  // update, so two connections never take the same message. Oldest-visible first, ties in the order sent.
+  // update, so two connections never take the same message, and both statements pick the same rows (the oldest
+  // visible first, ties in the order sent). The UPDATE leases them all at once; `candidates` tells their order,
+  // which RETURNING does not keep.
   candidates: `SELECT seq FROM ${T} WHERE queue = :queue AND dead = :dead AND available_at <= :now
     ORDER BY available_at, seq LIMIT :limit`,
-  lease: `UPDATE ${T} SET attempt = attempt + 1, lease_token = :token, available_at = :leaseUntil WHERE seq = :seq
+  lease: `UPDATE ${T} SET attempt = attempt + 1, lease_token = :token, available_at = :leaseUntil
+    WHERE seq IN (SELECT seq FROM ${T} WHERE queue = :queue AND dead = :dead AND available_at <= :now
+      ORDER BY available_at, seq LIMIT :limit)
     RETURNING seq, id, metadata, payload, attempt, last_reason, dead_reason`,
   nextVisibleAt: `SELECT MIN(available_at) AS at FROM ${T} WHERE queue = :queue AND dead = :dead`,
   remove: `DELETE FROM ${T} WHERE ${OWNED}`,
@@ -75,6 +79,14 @@ const SQL = {
 
 function attemptsReason(maxAttempts: number, lastReason: string | undefined): string {
   return `exceeded ${maxAttempts} attempts${lastReason === undefined ? "" : `; last error: ${lastReason}`}`;
+}
+
+/** `rows` in the order their `seq` has in `order` (rows are few: a take's worth). */
+function inOrderOf(order: readonly Row[], rows: readonly Row[]): readonly Row[] {
+  if (rows.length < 2) return rows;
+  const rank = new Map<unknown, number>();
+  order.forEach((row, index) => rank.set(row["seq"], index));
+  return [...rows].sort((a, b) => (rank.get(a["seq"]) ?? 0) - (rank.get(b["seq"]) ?? 0));
 }
 
 /** One queue in a SQLite file. Methods throw what `node:sqlite` throws; the transport translates it. */
@@ -116,14 +128,12 @@ export class SqliteQueueStore {
     // One token per take: a lease is the pair (seq, token), and a later take of the same row gets a new token.
     const token = randomUUID();
     return this.transaction(() => {
+      const picked = { queue: this.queue, dead, now, limit };
+      const order = this.statements.candidates.all(picked);
+      if (order.length === 0) return [];
+      const rows = this.statements.lease.all({ ...picked, token, leaseUntil: now + leaseMs });
       const taken: TakenMessage[] = [];
-      for (const candidate of this.statements.candidates.all({ queue: this.queue, dead, now, limit })) {
-        const row: Row | undefined = this.statements.lease.get({
-          seq: candidate["seq"] ?? null,
-          token,
-          leaseUntil: now + leaseMs,
-        });
-        if (!row) continue;
+      for (const row of inOrderOf(order, rows)) {
         const lease = {
           seq: integerColumn(row, "seq"),
           token,

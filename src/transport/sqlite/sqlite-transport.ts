@@ -135,7 +135,7 @@ export class SqliteTransport implements Transport {
           if (++handedOut % 32 === 0) await setImmediate();
           continue;
         }
-        const taken = this.takeOrNextVisibleAt(leaseMs, fromDeadLetters, maxInFlight - this.inFlight.size);
+        const taken = await this.takeOrNextVisibleAt(leaseMs, fromDeadLetters, maxInFlight - this.inFlight.size);
         if (Array.isArray(taken)) {
           prefetched.fill(taken);
           continue;
@@ -189,20 +189,23 @@ export class SqliteTransport implements Transport {
 
   /**
    * Takes up to `limit` messages when some are visible, else tells when the next one becomes visible (undefined:
-   * none waits). It looks before it takes, so idle consumers only read and never queue for the write lock. A lock
-   * timeout counts as "nothing yet" (the consumer waits a poll interval and tries again); other failures end the
-   * receive.
+   * none waits). It looks before it takes, so idle consumers only read and never queue for the write lock; the take
+   * itself joins the write batch of this turn (the acks and sends of the same turn commit with it, one transaction
+   * instead of two). A lock timeout counts as "nothing yet" (the consumer waits a poll interval and tries again);
+   * other failures end the receive.
    */
-  private takeOrNextVisibleAt(
+  private async takeOrNextVisibleAt(
     leaseMs: number,
     fromDeadLetters: boolean,
     limit: number,
-  ): TakenMessage[] | number | undefined {
+  ): Promise<TakenMessage[] | number | undefined> {
     try {
-      const now = this.options.now();
       const next = this.store.nextVisibleAt(fromDeadLetters);
-      if (next === undefined || next > now) return next;
-      const taken = this.store.take(now, leaseMs, this.options.maxAttempts, fromDeadLetters, Math.max(1, limit));
+      if (next === undefined || next > this.options.now()) return next;
+      const { maxAttempts, now } = this.options;
+      const taken = await this.writes.write(() =>
+        this.store.take(now(), leaseMs, maxAttempts, fromDeadLetters, Math.max(1, limit)),
+      );
       return taken.length > 0 ? taken : this.store.nextVisibleAt(fromDeadLetters);
     } catch (error) {
       const wrapped = toSqliteTransportError(error, "receive failed", this.queue);

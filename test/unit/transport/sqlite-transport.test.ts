@@ -207,6 +207,18 @@ describe("SqliteTransport behaviour", () => {
     await (await receiveOne(transport, { timeoutMs: 1000 })).ack();
   });
 
+  it("hands out a batch taken at once oldest-visible first, not in the order sent", async () => {
+    let now = Date.parse("2030-01-01T00:00:00Z");
+    const transport = open({ path: freshFile(), now: () => now });
+    await transport.send([message("late", { delayMs: 2000 }), message("middle", { delayMs: 1000 })]);
+    await transport.send([message("first")]);
+    now += 5000;
+    const batch = await receiveUpTo(transport, 3, { timeoutMs: 1000, maxInFlight: 10 });
+    const payloads = batch.map((delivery) => new TextDecoder().decode(delivery.payload));
+    expect(payloads).toEqual(["first", "middle", "late"]);
+    await Promise.all(batch.map((delivery) => delivery.ack()));
+  });
+
   it("rejects use after close, and translates node:sqlite errors", async () => {
     const transport = open({ path: freshFile() });
     await transport.close();
