@@ -14,6 +14,9 @@ export type AmqpConnect = (url: string, socketOptions: SocketOptions) => Promise
 /** The two kinds of durable queue the transport declares. */
 export type AmqpQueueType = "classic" | "quorum";
 
+/** The storage version of the classic queues the transport declares (`x-queue-version`). */
+export type ClassicQueueVersion = 1 | 2;
+
 /** Options of {@link AmqpTransport}. */
 export interface AmqpTransportOptions {
   /**
@@ -25,6 +28,12 @@ export interface AmqpTransportOptions {
   readonly queue?: string;
   /** Queue type of the work queue and its dead-letter queue. @defaultValue the URL's `?type=`, else `classic` */
   readonly queueType?: AmqpQueueType;
+  /**
+   * `x-queue-version` of the classic queues the transport declares: 2 (RabbitMQ 3.10+) costs the broker less CPU
+   * per persistent message. A queue that already exists with another version keeps it and is used as it is.
+   * @defaultValue the URL's `?queueVersion=`, else 2
+   */
+  readonly classicQueueVersion?: ClassicQueueVersion;
   /** Deliveries before a message is dead-lettered. @defaultValue 5 */
   readonly maxAttempts?: number;
   /** Default lease of a delivery, in ms. @defaultValue 30000 */
@@ -65,6 +74,7 @@ export interface ResolvedAmqpOptions {
   readonly displayUrl: string;
   readonly queue: string;
   readonly queueType: AmqpQueueType;
+  readonly classicQueueVersion: ClassicQueueVersion;
   readonly maxAttempts: number;
   readonly leaseMs: number;
   readonly maxPayloadBytes: number;
@@ -84,6 +94,7 @@ const MAX_QUEUE_NAME_BYTES = 200;
 const QUERY_KEYS = [
   "queue",
   "type",
+  "queueVersion",
   "maxAttempts",
   "leaseMs",
   "maxPayloadBytes",
@@ -105,6 +116,12 @@ export function resolveAmqpOptions(options: AmqpTransportOptions): ResolvedAmqpO
   const url = parseUrl(options.url, problems);
   const queue = options.queue ?? url?.searchParams.get("queue") ?? "";
   const queueType = options.queueType ?? url?.searchParams.get("type") ?? "classic";
+  const queueVersion = options.classicQueueVersion ?? Number(url?.searchParams.get("queueVersion") ?? 2);
+  if (queueVersion !== 1 && queueVersion !== 2) {
+    problems.push(
+      `classic queue version ${String(url?.searchParams.get("queueVersion") ?? queueVersion)} must be 1 or 2`,
+    );
+  }
   checkQueueName(queue, problems);
   if (queueType !== "classic" && queueType !== "quorum") {
     problems.push(`queue type ${JSON.stringify(queueType)} must be "classic" or "quorum"`);
@@ -132,6 +149,7 @@ export function resolveAmqpOptions(options: AmqpTransportOptions): ResolvedAmqpO
     displayUrl: redact(url),
     queue,
     queueType: queueType as AmqpQueueType,
+    classicQueueVersion: queueVersion as ClassicQueueVersion,
     connectionName: options.connectionName ?? `thrift-queue ${queue}`,
     socketOptions,
     logger: options.logger ?? silentLogger,

@@ -16,6 +16,7 @@ import { redriveDeadLetters } from "./amqp-redrive.ts";
 import type { AmqpSession } from "./amqp-session.ts";
 import { MAX_DELAY_MS, QueueTopology } from "./amqp-topology.ts";
 import { enqueuedAtMs } from "./amqp-wire.ts";
+import { declareQueue } from "./queue-declaration.ts";
 import { DelayQueues } from "./delay-queues.ts";
 import { EnvelopePublisher } from "./envelope-publisher.ts";
 import { oversizedPayloads } from "../payload-limit.ts";
@@ -60,7 +61,12 @@ export class AmqpTransport implements Transport {
       peek: false,
       priority: false,
     };
-    this.topology = new QueueTopology(this.queue, this.options.queueType, this.options.maxAttempts);
+    this.topology = new QueueTopology(
+      this.queue,
+      this.options.queueType,
+      this.options.maxAttempts,
+      this.options.classicQueueVersion,
+    );
     this.delayQueues = new DelayQueues(this.topology);
     this.connection = new AmqpConnection(this.options, (session) => this.declareTopology(session));
     const redeclare = (session: AmqpSession): Promise<void> => this.declareTopology(session);
@@ -201,11 +207,7 @@ export class AmqpTransport implements Transport {
   }
 
   private async declareTopology(session: AmqpSession): Promise<void> {
-    await session.admin.run(async (channel) => {
-      for (const declaration of this.topology.declarations()) {
-        await channel.assertQueue(declaration.name, { durable: true, arguments: declaration.arguments });
-      }
-    });
+    for (const declaration of this.topology.declarations()) await declareQueue(session.admin, declaration);
   }
 
   private peekOldestAgeMs(session: AmqpSession): Promise<number | undefined> {

@@ -5,6 +5,7 @@
  */
 import type { Channel } from "amqplib";
 import type { AmqpSession } from "./amqp-session.ts";
+import { declareQueue } from "./queue-declaration.ts";
 import { DELAY_QUEUE_IDLE_MS, type QueueTopology } from "./amqp-topology.ts";
 
 interface Declared {
@@ -30,8 +31,7 @@ export class DelayQueues {
       return previous.done;
     }
     const declaration = this.topology.delayQueue(bucketMs);
-    const done = session.admin.run(async (channel) => {
-      await channel.assertQueue(declaration.name, { durable: true, arguments: declaration.arguments });
+    const done = declareQueue(session.admin, declaration).then(() => {
       this.used.add(bucketMs);
       return declaration.name;
     });
@@ -69,11 +69,10 @@ export class DelayQueues {
     const counts = await Promise.allSettled(
       this.buckets().map((bucket) => {
         const declaration = this.topology.delayQueue(bucket);
-        return session.admin.run(async (channel) => {
-          // Declaring (idempotent) first: a bucket the broker expired is empty, and checking it must not fail.
-          await channel.assertQueue(declaration.name, { durable: true, arguments: declaration.arguments });
-          return operation(channel, declaration.name);
-        });
+        // Declaring (idempotent) first: a bucket the broker expired is empty, and checking it must not fail.
+        return declareQueue(session.admin, declaration).then(() =>
+          session.admin.run((channel) => operation(channel, declaration.name)),
+        );
       }),
     );
     return counts.reduce((total, result) => total + (result.status === "fulfilled" ? result.value : 0), 0);

@@ -18,6 +18,15 @@ describe("resolveAmqpOptions", () => {
     expect(resolved).toMatchObject({ queue: "b", queueType: "classic" });
   });
 
+  it("declares classic queues as version 2 unless the options or the URL say 1", () => {
+    expect(resolveAmqpOptions({ url: "amqp://h?queue=a" }).classicQueueVersion).toBe(2);
+    const fromUrl = resolveAmqpOptions({ url: "amqp://h?queue=a&queueVersion=1" });
+    expect(fromUrl.classicQueueVersion).toBe(1);
+    expect(fromUrl.brokerUrl).toBe("amqp://h");
+    expect(resolveAmqpOptions({ url: "amqp://h?queue=a", classicQueueVersion: 1 }).classicQueueVersion).toBe(1);
+    expect(() => resolveAmqpOptions({ url: "amqp://h?queue=a&queueVersion=3" })).toThrow(/version 3 must be 1 or 2/);
+  });
+
   it("reports every bad field at once", () => {
     const attempt = (): unknown =>
       resolveAmqpOptions({ url: "amqp://h?type=stream", maxAttempts: 0, leaseMs: 1.5, reconnectMaxDelayMs: -1 });

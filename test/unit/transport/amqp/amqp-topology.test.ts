@@ -37,11 +37,27 @@ describe("delayBucketMs", () => {
 describe("QueueTopology", () => {
   it("declares a dead-letter queue and a work queue that dead-letters to it", () => {
     const [dead, main] = new QueueTopology("jobs", "classic", 5).declarations();
-    expect(dead).toEqual({ name: "jobs.dead", arguments: { "x-queue-type": "classic" } });
+    expect(dead).toEqual({ name: "jobs.dead", arguments: { "x-queue-type": "classic", "x-queue-version": 2 } });
     expect(main).toEqual({
       name: "jobs",
-      arguments: { "x-queue-type": "classic", "x-dead-letter-exchange": "", "x-dead-letter-routing-key": "jobs.dead" },
+      arguments: {
+        "x-queue-type": "classic",
+        "x-queue-version": 2,
+        "x-dead-letter-exchange": "",
+        "x-dead-letter-routing-key": "jobs.dead",
+      },
     });
+  });
+
+  it("declares classic queues with the version asked for, quorum queues without one", () => {
+    const [dead, main] = new QueueTopology("jobs", "classic", 5, 1).declarations();
+    expect(dead?.arguments["x-queue-version"]).toBe(1);
+    expect(main?.arguments["x-queue-version"]).toBe(1);
+    expect(new QueueTopology("jobs", "classic", 5, 1).delayQueue(100).arguments["x-queue-version"]).toBe(1);
+    for (const declaration of new QueueTopology("jobs", "quorum", 5).declarations()) {
+      expect(declaration.arguments).not.toHaveProperty("x-queue-version");
+    }
+    expect(new QueueTopology("jobs", "quorum", 5).delayQueue(100).arguments["x-queue-version"]).toBe(2);
   });
 
   it("limits deliveries on quorum queues to the maximum attempts", () => {
