@@ -8,6 +8,7 @@ import { performance } from "node:perf_hooks";
 import { Queue, Worker, type ConnectionOptions } from "bullmq";
 import type { WorkerBenchCase, WorkerBenchSettings } from "./worker-cases.ts";
 import { benchJobJson } from "./worker-cases.ts";
+import { withThreadCpu } from "./worker-cpu.ts";
 
 /** Opens the BullMQ case on its own queue; `close` removes the queue's keys. */
 export async function bullmqCase(settings: WorkerBenchSettings): Promise<WorkerBenchCase> {
@@ -20,24 +21,25 @@ export async function bullmqCase(settings: WorkerBenchSettings): Promise<WorkerB
   worker.on("completed", () => onCompleted());
   await worker.waitUntilReady();
   return {
-    async round(count) {
-      let completed = 0;
-      const done = new Promise<number>((resolve) => {
-        onCompleted = () => {
-          if (++completed === count) resolve(performance.now());
-        };
-      });
-      const started = performance.now();
-      for (let first = 0; first < count; first += settings.batchJobs) {
-        const size = Math.min(settings.batchJobs, count - first);
-        await queue.addBulk(
-          Array.from({ length: size }, (_, i) => ({ name: "render", data: benchJobJson(first + i) })),
-        );
-      }
-      const sent = performance.now();
-      const finished = await done;
-      return { sendMs: sent - started, totalMs: finished - started };
-    },
+    round: (count) =>
+      withThreadCpu(async () => {
+        let completed = 0;
+        const done = new Promise<number>((resolve) => {
+          onCompleted = () => {
+            if (++completed === count) resolve(performance.now());
+          };
+        });
+        const started = performance.now();
+        for (let first = 0; first < count; first += settings.batchJobs) {
+          const size = Math.min(settings.batchJobs, count - first);
+          await queue.addBulk(
+            Array.from({ length: size }, (_, i) => ({ name: "render", data: benchJobJson(first + i) })),
+          );
+        }
+        const sent = performance.now();
+        const finished = await done;
+        return { sendMs: sent - started, totalMs: finished - started };
+      }),
     async close() {
       await worker.close();
       await queue.obliterate({ force: true });

@@ -20,6 +20,7 @@ import {
 } from "../src/index.ts";
 import { createThumbnailsClient, Thumbnails } from "../examples/quickstart/gen/jobs.ts";
 import { runConcurrently, thumbnailJob } from "./transport-cases.ts";
+import { withThreadCpu } from "./worker-cpu.ts";
 
 /** The transports ours is measured on. */
 export type WorkerTransportName = "amqp" | "sqlite" | "memory";
@@ -45,10 +46,14 @@ export interface WorkerBenchSettings {
   readonly runId: string;
 }
 
-/** One round: when the last send was accepted and when the last job was done, from the first send. */
+/**
+ * One round: when the last send was accepted and when the last job was done, from the first send, and the CPU the
+ * case's thread spent meanwhile.
+ */
 export interface WorkerRoundTiming {
   readonly sendMs: number;
   readonly totalMs: number;
+  readonly threadCpuUs: number;
 }
 
 /** A case, set up once. */
@@ -134,21 +139,22 @@ async function ourCase(
   worker.on("job:succeeded", () => onSucceeded());
   worker.start();
   return {
-    async round(count) {
-      let succeeded = 0;
-      const done = new Promise<number>((resolve) => {
-        onSucceeded = () => {
-          if (++succeeded === count) resolve(performance.now());
-        };
-      });
-      const started = performance.now();
-      await runConcurrently(count, settings.outstanding, async (index) => {
-        await thumbnails.render({ job: thumbnailJob(index) });
-      });
-      const sent = performance.now();
-      const finished = await done;
-      return { sendMs: sent - started, totalMs: finished - started };
-    },
+    round: (count) =>
+      withThreadCpu(async () => {
+        let succeeded = 0;
+        const done = new Promise<number>((resolve) => {
+          onSucceeded = () => {
+            if (++succeeded === count) resolve(performance.now());
+          };
+        });
+        const started = performance.now();
+        await runConcurrently(count, settings.outstanding, async (index) => {
+          await thumbnails.render({ job: thumbnailJob(index) });
+        });
+        const sent = performance.now();
+        const finished = await done;
+        return { sendMs: sent - started, totalMs: finished - started };
+      }),
     async close() {
       await worker.stop({ drainTimeoutMs: 5000 });
       await transport.close({ drainTimeoutMs: 0 });

@@ -9,7 +9,10 @@
  * Method: a round sends N jobs (ours: generated client calls with BENCH_OUTSTANDING outstanding; BullMQ: addBulk
  * in batches of BENCH_BATCH) while the worker runs them; its rate is N / (time from the first send to the last job
  * done). Each case runs in a worker thread of its own, warmed up with a smaller round; ROUNDS rounds take turns
- * across the cases, in reverse order every other round; medians are reported.
+ * across the cases, in reverse order every other round; medians are reported. Beside the rates, CPU per job in the
+ * same rounds: the case thread's own, and that of RabbitMQ, PostgreSQL and Redis read from /proc (bench/worker-cpu.ts)
+ * — on a machine of few cores this tells what bounds each case: BullMQ's system is its thread plus Redis, ours its
+ * thread plus the broker and store it uses.
  *
  * Environment: BENCH_JOBS (N, 10000), BENCH_ROUNDS (3), BENCH_CONCURRENCY (50), BENCH_OUTSTANDING (1000),
  * BENCH_BATCH (1000), BENCH_CASES (a comma-separated subset of the names), AMQP_URL, DATABASE_URL, REDIS_URL.
@@ -22,6 +25,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { isMainThread, workerData } from "node:worker_threads";
 import { CaseThread, median, positiveInteger, serveCaseThread } from "./case-thread.ts";
 import type { WorkerBenchSettings, WorkerCaseId, WorkerRoundTiming } from "./worker-cases.ts";
+import { SERVICE_PROCESSES, serviceCpuMicros, serviceCpuSince, type ServiceProcess } from "./worker-cpu.ts";
 
 // Generated code imports "thrift-queue": run it against src/, so the bench measures the current sources.
 const SOURCE_ENTRY = new URL("../src/index.ts", import.meta.url).href;
@@ -52,7 +56,12 @@ interface CaseRates {
   readonly send: number;
   readonly endToEnd: number;
   readonly byRound: readonly number[];
+  /** Median CPU µs per job: the case thread's, and each service's. */
+  readonly cpu: { readonly thread: number } & Record<ServiceProcess, number>;
 }
+
+/** A round's timing and what the services used during it. */
+type MeasuredRound = WorkerRoundTiming & { readonly services: Record<ServiceProcess, number> };
 
 async function measureAll(cases: readonly WorkerCaseId[], settings: WorkerBenchSettings) {
   const threads: CaseThread<WorkerRoundTiming>[] = [];
@@ -64,14 +73,15 @@ async function measureAll(cases: readonly WorkerCaseId[], settings: WorkerBenchS
       await thread.ready;
       await thread.round(WARMUP_JOBS);
     }
-    const timings = new Map(threads.map((thread) => [thread.name, [] as WorkerRoundTiming[]]));
+    const timings = new Map(threads.map((thread) => [thread.name, [] as MeasuredRound[]]));
     console.log(`timing ${ROUNDS} rounds of ${JOBS} jobs per case...`);
     for (let round = 0; round < ROUNDS; round++) {
       const line: string[] = [];
       for (const thread of round % 2 === 0 ? threads : [...threads].reverse()) {
         await sleep(SETTLE_MS);
+        const servicesBefore = serviceCpuMicros();
         const timing = await thread.round(JOBS);
-        timings.get(thread.name)!.push(timing);
+        timings.get(thread.name)!.push({ ...timing, services: serviceCpuSince(servicesBefore) });
         line.push(`${thread.name} ${Math.round(perSecond(timing.totalMs))}`);
       }
       console.log(`  round ${round + 1} (load ${loadavg()[0]!.toFixed(2)}): ${line.join(", ")}`);
@@ -82,6 +92,12 @@ async function measureAll(cases: readonly WorkerCaseId[], settings: WorkerBenchS
         send: median(list.map((t) => perSecond(t.sendMs))),
         endToEnd: median(list.map((t) => perSecond(t.totalMs))),
         byRound: list.map((t) => perSecond(t.totalMs)),
+        cpu: {
+          thread: median(list.map((t) => t.threadCpuUs / JOBS)),
+          "beam.smp": median(list.map((t) => t.services["beam.smp"] / JOBS)),
+          postgres: median(list.map((t) => t.services.postgres / JOBS)),
+          "redis-server": median(list.map((t) => t.services["redis-server"] / JOBS)),
+        },
       });
     }
     return rates;
@@ -94,6 +110,7 @@ function report(rates: Map<string, CaseRates>): void {
   const rate = (value: number): string => Math.round(value).toLocaleString("en-US").padStart(12);
   console.log(`\n${"case".padEnd(18)}${"sent/s".padStart(12)}  ${"jobs done/s".padStart(12)}`);
   for (const [name, r] of rates) console.log(`${name.padEnd(18)}${rate(r.send)}  ${rate(r.endToEnd)}`);
+  reportCpu(rates);
   const bullmq = rates.get("bullmq");
   if (!bullmq) return;
   console.log("");
@@ -108,6 +125,19 @@ function report(rates: Map<string, CaseRates>): void {
       `${`${name} / bullmq`.padEnd(28)}${`${ratio.toFixed(2)}x`.padStart(7)}   ${verdict}   by round ${paired}`,
     );
   }
+}
+
+/** CPU µs per job of each case's thread and of the services, and their sum (medians of the rounds). */
+function reportCpu(rates: Map<string, CaseRates>): void {
+  const cell = (value: number): string => Math.round(value).toString().padStart(14);
+  const headings = ["case thread", ...SERVICE_PROCESSES, "sum"].map((name) => name.padStart(14)).join("");
+  console.log(`\n${"CPU µs per job".padEnd(18)}${headings}`);
+  for (const [name, { cpu }] of rates) {
+    const services = SERVICE_PROCESSES.map((service) => cpu[service]);
+    const sum = services.reduce((total, value) => total + value, cpu.thread);
+    console.log(`${name.padEnd(18)}${[cpu.thread, ...services, sum].map(cell).join("")}`);
+  }
+  console.log("(services are shared: their figures include anyone else using them during the round)");
 }
 
 async function writeResults(rates: Map<string, CaseRates>): Promise<void> {
