@@ -90,7 +90,10 @@ export function observeArrivals(
   // the fleet at the old size step by small step.
   const fastSeconds = settings.fastTimeConstantMs / 1000;
   const fastExpected = slow * fastSeconds;
-  if (Math.abs(fast - slow) * fastSeconds > 3 * Math.sqrt(fastExpected) + 3) slow = fast;
+  // A drop needs no floor for tiny rates: a count cannot fall below zero, and below 9 expected jobs three standard
+  // deviations already exceed what is expected, so a drop to nothing is seen as soon as it is certain.
+  const deviation = 3 * Math.sqrt(fastExpected);
+  if ((fast - slow) * fastSeconds > deviation + 3 || (slow - fast) * fastSeconds > deviation) slow = fast;
   return {
     lastAt: now,
     lastQueued: queued,
@@ -128,8 +131,7 @@ export function plannedArrivalRate(
   if (isSpike(memory.fastPerSecond, fastSeconds)) planned = Math.max(planned, memory.fastPerSecond);
   // A drop shows the same way, mirrored: the fast average below the slow one by more than noise (a spike ended).
   const expectedFast = slow * fastSeconds;
-  if (memory.fastPerSecond * fastSeconds < expectedFast - 3 * Math.sqrt(expectedFast) - 3)
-    planned = memory.fastPerSecond;
+  if (memory.fastPerSecond * fastSeconds < expectedFast - 3 * Math.sqrt(expectedFast)) planned = memory.fastPerSecond;
   if (isSpike(lastRate, intervalSeconds) && isSpike(memory.previousPerSecond, intervalSeconds))
     planned = Math.max(planned, Math.min(lastRate, memory.previousPerSecond));
   return planned;

@@ -34,6 +34,7 @@ import {
   squaredVariation,
 } from "./service-time-estimator.ts";
 import { formatDuration, formatNumber, sanitizeInput } from "./policy-input.ts";
+import { slotsWithQueueBuffer } from "./queue-buffer.ts";
 
 /** Options of {@link thriftQueuePolicy}. */
 export interface ThriftQueuePolicyOptions {
@@ -104,6 +105,9 @@ function warmUpServiceSeconds(sampleMean: number, samples: number, inFlight: num
  * while the estimate follows a drift) or the backlog drains slower than its mean.
  */
 const NEWEST_WAIT_SHARE = 0.5;
+
+/** Standard deviations of the backlog's growth over a lead time that the queue must absorb within W/2. */
+const BUFFER_DEVIATIONS = 3;
 
 /** Poisson standard deviations of the arrivals over the oldest job's age beyond which the backlog holds a lump. */
 const LUMP_DEVIATIONS = 3;
@@ -225,7 +229,7 @@ function decide(
   const runningSlots = fleet.running * perInstance;
   // `followRamp`: size for the busy slots one lead time ahead (scale-out); the scale-in side keeps the full rate,
   // since what it guards against is needing the capacity again within the flap window, not within a boot.
-  const sizeFor = (ratePerSecond: number, followRamp: boolean): CapacityNeed => {
+  const sizeFor = (ratePerSecond: number, followRamp: boolean, bufferMs: number): CapacityNeed => {
     const loadRate = followRamp
       ? rampedRate(ratePerSecond, queue.inFlight, serviceSeconds, leadMs / 1000)
       : ratePerSecond;
@@ -241,7 +245,7 @@ function decide(
       waitSeconds,
       billingMinimumSeconds: settings.billingMinimumMs / 1000,
     });
-    const totalSlots = slotsForLoadAndBacklog(
+    const modelSlots = slotsForLoadAndBacklog(
       loadRate,
       serviceSeconds,
       variation,
@@ -250,15 +254,38 @@ function decide(
       backlog,
       limits.max * perInstance,
     );
+    // The fractional part of the capacity is left to the queue where W is long enough to absorb it (never with a
+    // lump, whose own deadline the backlog model sizes).
+    const totalSlots =
+      backlog.lumpJobs > 0
+        ? modelSlots
+        : slotsWithQueueBuffer(
+            {
+              ratePerSecond: loadRate,
+              serviceSeconds,
+              squaredVariation: variation,
+              backlog: queue.visible,
+              horizonSeconds: Math.max(leadMs, bufferMs) / 1000,
+              runningSlots,
+              bootSeconds,
+              newestWaitSeconds: NEWEST_WAIT_SHARE * waitSeconds,
+              deviations: BUFFER_DEVIATIONS,
+            },
+            modelSlots,
+          );
     // Scale from zero on the first message.
     const floor = queue.visible + queue.inFlight > 0 ? 1 : 0;
     return { steadySlots, backlog, totalSlots, instances: Math.max(floor, Math.ceil(totalSlots / perInstance - 1e-9)) };
   };
-  const need = sizeFor(rate, true);
-  const high = sizeFor(highRate, false);
+  // The queue may stand in for part of the capacity: what is wanted (and the most that scale-in keeps) must hold for a
+  // flap window, while scale-out waits until even a lead time is too long for the queue — a hysteresis on the
+  // backlog, so a fleet between the two sizes stays put while the backlog wanders.
+  const flapWindowMs = settings.smallDropHoldMs;
+  const need = sizeFor(rate, true, flapWindowMs);
+  const high = sizeFor(highRate, false, flapWindowMs);
   // The rate lowered by its noise: the scale-out side of the band (the backlog it is sized with catches a real rise).
   const lowRate = Math.max(0, planned - settings.noiseBandDeviations * slowRateStandardError(arrival)) * ramp;
-  const low = sizeFor(lowRate, true);
+  const low = sizeFor(lowRate, true, leadMs);
 
   const inFlightNeed = Math.ceil(Math.max(0, queue.inFlight - fleet.draining * perInstance) / perInstance - 1e-9);
   const hold = holdWindows(input.bootDelayMs, settings.minHoldMs, settings.smallDropHoldMs);
@@ -379,6 +406,7 @@ function describeDecision(facts: DecisionFacts): string {
     `λ ${formatNumber(facts.rate)}/s${rampNote} × T ${formatDuration(facts.serviceSeconds)}${assumed} ÷ ${perInstance}/inst = ${formatNumber(need.steadySlots / perInstance)} inst`,
   ];
   const drainInstances = (need.totalSlots - need.steadySlots) / perInstance;
+  if (drainInstances < 0) parts.push(`queue absorbs ${formatNumber(-drainInstances)} inst`);
   if (drainInstances > 0) {
     const { backlog } = need;
     const projected = Math.round(backlog.jobs) === facts.visible ? "" : ` (${formatNumber(backlog.jobs)} after boot)`;

@@ -55,6 +55,16 @@ describe("arrival-rate estimator", () => {
     expect(plannedArrivalRate(after)).toBeLessThan(8);
   });
 
+  it("sees arrivals stop within two minutes at a low rate (a drop needs no floor for small counts)", () => {
+    // 1 job/s, then nothing. The first restart leaves the slow average near a third of the old rate; from there the
+    // 45 s window expects ~15 jobs and sees none, which 3 standard deviations (12) already call a drop, so the slow
+    // average restarts again instead of decaying over its 8 minutes (it would still read ~0.35/s here).
+    const steady = feed(initialArrivalRate(), 0, 360, () => 10);
+    const stopped = feed(steady, 3_600_000, 12, () => 0);
+    expect(plannedArrivalRate(stopped)).toBeLessThan(0.1);
+    expect(stopped.slowPerSecond).toBeLessThan(0.1);
+  });
+
   it("does not read a one-off dump of jobs as a rate (it is backlog, not arrivals to come)", () => {
     const steady = feed(initialArrivalRate(), 0, 360, () => 20);
     const dumped = observeArrivals(steady, 3_610_000, 0, 5_020);

@@ -7,6 +7,7 @@ import {
   type ThriftQueuePolicyOptions,
   thriftQueuePolicy,
 } from "../../../../src/scaler/policy/thrift-queue-policy.ts";
+import { simulate } from "../../../../src/scaler/simulation/simulator.ts";
 
 const LIMITS: ScalingLimits = { min: 0, max: 1000, maxStep: 1000, targetWaitMs: 30_000 };
 const START = Date.UTC(2026, 0, 5); // a Monday, midnight UTC
@@ -256,14 +257,25 @@ describe("thriftQueuePolicy", () => {
 
   it("follows the ramp of busy slots after a rise of 10-minute jobs instead of launching λ·T at once", () => {
     // 0.06 → 0.32 jobs/s of 10 min jobs: busy slots grow from ~36 to ~192 over about T; the fleet follows them.
-    const step = START + 4 * 3_600_000;
+    // Run in the simulator: with W = T/2 the policy leaves part of the capacity to the queue while it can absorb it,
+    // so the fleet is only meaningful where jobs that find no slot wait in a queue.
+    const step = 4 * 3_600_000;
     const decisions: { time: number; desired: number }[] = [];
-    runSteady({
-      rate: (time) => (time < step ? 0.06 : 0.32),
-      serviceMs: () => 600_000,
-      durationMs: 4 * 3_600_000 + 3_600_000,
-      limits: { ...LIMITS, targetWaitMs: 300_000 },
-      onStep: (time, decision) => decisions.push({ time, desired: decision.desired }),
+    const result = simulate({
+      trace: {
+        name: "ramp",
+        durationMs: step + 3_600_000,
+        arrivals: { kind: "step", ratePerSecond: 0.06, factor: 0.32 / 0.06, startMs: step, lengthMs: 3_600_000 },
+        serviceTime: { kind: "exponential", meanMs: 600_000 },
+      },
+      policy: thriftQueuePolicy({ ...LIMITS, targetWaitMs: 300_000 }),
+      targetWaitMs: 300_000,
+      bootDelayMs: 30_000,
+      concurrencyPerInstance: 4,
+      maxInstances: 1000,
+      seed: 7,
+      initialInstances: 10,
+      onEvaluation: (record) => decisions.push({ time: record.atMs, desired: record.decision.desired }),
     });
     const at = (offsetMs: number): number =>
       decisions.filter((d) => d.time <= step + offsetMs).at(-1)?.desired ?? Number.NaN;
@@ -271,6 +283,32 @@ describe("thriftQueuePolicy", () => {
     // Two minutes in, ~75 slots are busy: far from the 48+ instances λ·T asks for.
     expect(at(120_000)).toBeLessThan(30);
     expect(at(3_600_000)).toBeGreaterThan(45);
+    expect(result.sloAttainment).toBe(1);
+  });
+
+  it("leaves the fraction of an instance to the queue when W is long against T", () => {
+    // 64 Erlangs of 60 s jobs, W = 5 min: 16 four-slot instances are all busy (unstable alone), Erlang C asks 17.
+    // With the queue absorbing the fraction the fleet spends most of its time at 16, jobs still start within W.
+    const result = simulate({
+      trace: {
+        name: "steady",
+        durationMs: 6 * 3_600_000,
+        arrivals: { kind: "poisson", ratePerSecond: 64 / 60 },
+        serviceTime: { kind: "exponential", meanMs: 60_000 },
+      },
+      policy: thriftQueuePolicy({ ...LIMITS, targetWaitMs: 300_000 }),
+      targetWaitMs: 300_000,
+      bootDelayMs: 90_000,
+      concurrencyPerInstance: 4,
+      maxInstances: 1000,
+      seed: 1,
+      initialInstances: 17,
+    });
+    expect(result.sloAttainment).toBe(1);
+    expect(result.p99WaitS).toBeLessThan(150);
+    expect(result.instanceSeconds / result.simulatedS).toBeLessThan(16.5);
+    expect(result.costVsLowerBound).toBeLessThan(1.06);
+    expect(result.flaps).toBeLessThanOrEqual(1);
   });
 
   it("follows a drift in T", () => {
