@@ -97,12 +97,12 @@ export class SqliteStatusStore implements StatusStore {
   enqueued(jobs: readonly NewJob[]): Promise<number> {
     return this.write("recording queued jobs", () => {
       checkNewJobs(jobs);
-      const { statement } = this.fixed.enqueue;
+      const insert = this.fixed.enqueue;
       return () => {
         let created = 0;
         for (const job of jobs) {
           const { id, service, method, enqueuedAt } = job;
-          created += Number(statement.run({ id, service, method, queue: job.queue ?? null, enqueuedAt }).changes);
+          created += insert.run({ id, service, method, queue: job.queue ?? null, enqueuedAt });
         }
         return created;
       };
@@ -117,11 +117,11 @@ export class SqliteStatusStore implements StatusStore {
       // The guarded UPDATE first: the usual move (the producer's `queued` already there) is one statement. Only when
       // it changes nothing does the record decide: missing, it is created moved; there, the move was refused.
       return () => {
-        const row = moved.statement.get(parameters);
+        const row = moved.get(parameters);
         if (row !== undefined) return { applied: true, record: jobFromRow(row) };
         const record = this.getNow(move.id);
         if (record !== undefined || move.create === undefined) return { applied: false, record };
-        const created = this.fixed.createMoved.statement.get(createParameters({ ...move, create: move.create }));
+        const created = this.fixed.createMoved.get(createParameters({ ...move, create: move.create }));
         return created === undefined
           ? { applied: false, record: this.getNow(move.id) }
           : { applied: true, record: jobFromRow(created) };
@@ -150,9 +150,7 @@ export class SqliteStatusStore implements StatusStore {
       checkQueryText({ service: query.service, method: query.method }, true);
       const shape = filterShape(query, after !== undefined);
       const statement = this.shapedStatement(`list:${shape}`, () => listSql(this.tables.jobs, shape));
-      const rows = statement.statement.all(
-        statement.bind({ ...filterParameters(query), after: after ?? null, limit: limit + 1 }),
-      );
+      const rows = statement.all({ ...filterParameters(query), after: after ?? null, limit: limit + 1 });
       return pageOf(rows.map(jobFromRow), limit);
     });
   }
@@ -164,7 +162,7 @@ export class SqliteStatusStore implements StatusStore {
       const shape = filterShape(query, false);
       const statement = this.shapedStatement(`counts:${shape}`, () => countsSql(this.tables.jobs, shape));
       const counts = Object.fromEntries(JOB_STATES.map((state) => [state, 0])) as Record<JobState, number>;
-      for (const row of statement.statement.all(statement.bind(filterParameters(query)))) {
+      for (const row of statement.all(filterParameters(query))) {
         const state = row["state"];
         if (typeof state === "string" && Object.hasOwn(counts, state)) counts[state as JobState] = Number(row["count"]);
       }
@@ -183,7 +181,7 @@ export class SqliteStatusStore implements StatusStore {
   }
 
   workers(): Promise<readonly WorkerRecord[]> {
-    return this.read("listing workers", () => this.fixed.workers.statement.all().map(workerFromRow));
+    return this.read("listing workers", () => this.fixed.workers.all().map(workerFromRow));
   }
 
   acquireLease(claim: LeaseClaim): Promise<Lease | undefined> {
@@ -192,7 +190,7 @@ export class SqliteStatusStore implements StatusStore {
       const { name, holder, now } = claim;
       return () => {
         const parameters = { name, holder, now, expiresAt: now + claim.ttlMs };
-        const row = this.fixed.acquireLease.statement.get(this.fixed.acquireLease.bind(parameters));
+        const row = this.fixed.acquireLease.get(parameters);
         return row === undefined ? undefined : leaseFromRow(row);
       };
     });
@@ -208,7 +206,7 @@ export class SqliteStatusStore implements StatusStore {
   lease(name: string): Promise<Lease | undefined> {
     return this.read(`reading lease ${String(name)}`, () => {
       checkQueryText({ name }, false);
-      const row = this.fixed.lease.statement.get({ name });
+      const row = this.fixed.lease.get({ name });
       return row === undefined ? undefined : leaseFromRow(row);
     });
   }
@@ -273,14 +271,13 @@ export class SqliteStatusStore implements StatusStore {
   }
 
   private getNow(id: string): JobRecord | undefined {
-    const row: Row | undefined = this.fixed.get.statement.get({ id });
+    const row: Row | undefined = this.fixed.get.get({ id });
     return row === undefined ? undefined : jobFromRow(row);
   }
 
   /** Runs a fixed statement; returns how many rows it changed. */
   private run(name: FixedStatement, parameters: Parameters): number {
-    const statement = this.fixed[name];
-    return Number(statement.statement.run(statement.bind(parameters)).changes);
+    return this.fixed[name].run(parameters);
   }
 
   private shapedStatement(key: string, sql: () => string): Prepared {

@@ -5,10 +5,11 @@
  * it, so a consumer whose lease was lost (and the message taken again) changes nothing.
  */
 import { randomUUID } from "node:crypto";
-import type { DatabaseSync, StatementSync } from "node:sqlite";
+import type { DatabaseSync } from "node:sqlite";
 import type { Envelope } from "../envelope.ts";
 import type { OutgoingMessage, QueueStats } from "../transport.ts";
 import { MESSAGES_TABLE } from "./sqlite-schema.ts";
+import { QueueStatement } from "./sqlite-statement.ts";
 import { decodeDeadLetterRow, decodeRow, encodeMetadata, integerColumn, textColumn, type Row } from "./sqlite-row.ts";
 
 /** Identifies one delivery of a message: its row and the token of the lease. */
@@ -93,13 +94,13 @@ function inOrderOf(order: readonly Row[], rows: readonly Row[]): readonly Row[] 
 export class SqliteQueueStore {
   private readonly database: DatabaseSync;
   private readonly queue: string;
-  private readonly statements: Record<keyof typeof SQL, StatementSync>;
+  private readonly statements: Record<keyof typeof SQL, QueueStatement>;
 
   constructor(database: DatabaseSync, queue: string) {
     this.database = database;
     this.queue = queue;
-    const entries = Object.entries(SQL).map(([name, sql]) => [name, database.prepare(sql)] as const);
-    this.statements = Object.fromEntries(entries) as Record<keyof typeof SQL, StatementSync>;
+    const entries = Object.entries(SQL).map(([name, sql]) => [name, new QueueStatement(database, sql)] as const);
+    this.statements = Object.fromEntries(entries) as Record<keyof typeof SQL, QueueStatement>;
   }
 
   /** Appends messages in one transaction: all of them are committed (or the caller's transaction holds them), or none. */
@@ -211,14 +212,14 @@ export class SqliteQueueStore {
 
   /** Deletes every message of the queue that is not leased (dead letters stay); returns how many. */
   purge(now: number): number {
-    return Number(this.statements.purge.run({ queue: this.queue, now }).changes);
+    return this.statements.purge.run({ queue: this.queue, now });
   }
 
   /** Moves every dead letter that is not leased back to the queue, attempts reset; returns how many. */
   redrive(now: number): number {
     return this.transaction(() => {
       this.statements.redriveCopy.run({ queue: this.queue, now });
-      return Number(this.statements.redriveDelete.run({ queue: this.queue, now }).changes);
+      return this.statements.redriveDelete.run({ queue: this.queue, now });
     });
   }
 
@@ -230,8 +231,8 @@ export class SqliteQueueStore {
     return this.changed(this.statements.toDeadLetters.run({ seq: lease.seq, token: lease.token, reason, now }));
   }
 
-  private changed(result: { changes: number | bigint }): boolean {
-    return Number(result.changes) === 1;
+  private changed(changes: number): boolean {
+    return changes === 1;
   }
 
   /** Runs `work` in a transaction of its own, or in the caller's when one is open (a batch of the transport's). */
