@@ -8,14 +8,17 @@
  *
  * Method: a round sends N jobs (ours: generated client calls with BENCH_OUTSTANDING outstanding; BullMQ: addBulk
  * in batches of BENCH_BATCH) while the worker runs them; its rate is N / (time from the first send to the last job
- * done). Each case runs in a worker thread of its own, warmed up with a smaller round; ROUNDS rounds take turns
+ * done). Each case runs in a worker thread of its own, warmed up first with BENCH_WARMUP jobs (a whole round by
+ * default: after 2,000, every peer — BullMQ too — still spent from a third more to twice the CPU per job in the
+ * next two rounds than later, while V8 optimised its hot paths, so a median of 3 rounds measured warm-up); ROUNDS
+ * rounds take turns
  * across the cases, in reverse order every other round; medians are reported. Beside the rates, CPU per job in the
  * same rounds: the case thread's own, and that of RabbitMQ, PostgreSQL and Redis read from /proc (bench/worker-cpu.ts)
  * — on a machine of few cores this tells what bounds each case: BullMQ's system is its thread plus Redis, ours its
  * thread plus the broker and store it uses.
  *
- * Environment: BENCH_JOBS (N, 10000), BENCH_ROUNDS (3), BENCH_CONCURRENCY (50), BENCH_OUTSTANDING (1000),
- * BENCH_BATCH (1000), BENCH_CASES (a comma-separated subset of the names), AMQP_URL, DATABASE_URL, REDIS_URL.
+ * Environment: BENCH_JOBS (N, 10000), BENCH_WARMUP (N), BENCH_ROUNDS (3), BENCH_CONCURRENCY (50),
+ * BENCH_OUTSTANDING (1000), BENCH_BATCH (1000), BENCH_CASES (a comma-separated subset of the names), AMQP_URL, DATABASE_URL, REDIS_URL.
  */
 import { mkdir, writeFile } from "node:fs/promises";
 import { registerHooks } from "node:module";
@@ -40,7 +43,7 @@ const { workerCaseName: caseName } = await import("./worker-cases.ts");
 
 const JOBS = positiveInteger("BENCH_JOBS", 10_000);
 const ROUNDS = positiveInteger("BENCH_ROUNDS", 3);
-const WARMUP_JOBS = Math.min(JOBS, 2_000);
+const WARMUP_JOBS = positiveInteger("BENCH_WARMUP", JOBS);
 const TARGET = 1.0;
 const SETTLE_MS = 500;
 
