@@ -13,8 +13,8 @@
  * next two rounds than later, while V8 optimised its hot paths, so a median of 3 rounds measured warm-up); ROUNDS
  * rounds take turns across the cases, in reverse order every other round; medians are reported. Beside the rates,
  * CPU per job in the same rounds: the case thread's own, and that of RabbitMQ, PostgreSQL and Redis read from /proc
- * (bench/worker-cpu.ts) — on a machine of few cores this tells what bounds each case: BullMQ's system is its thread plus Redis, ours its
- * thread plus the broker and store it uses.
+ * (bench/worker-cpu.ts) — on a machine of few cores this tells what bounds each case: BullMQ's system is its
+ * thread plus Redis, ours its thread plus the broker and store it uses.
  *
  * Environment: BENCH_JOBS (N, 10000), BENCH_WARMUP (N), BENCH_ROUNDS (3), BENCH_CONCURRENCY (50),
  * BENCH_OUTSTANDING (1000), BENCH_BATCH (1000), BENCH_CASES (a comma-separated subset of the names), AMQP_URL,
