@@ -284,7 +284,7 @@ export async function openCase(id: CaseId, settings: BenchSettings): Promise<Ben
 }
 
 /** Deletes our transport's queues once its case is done. */
-async function deleteAmqpQueues(url: string, queues: readonly string[]): Promise<void> {
+export async function deleteAmqpQueues(url: string, queues: readonly string[]): Promise<void> {
   const amqp = await import("amqplib");
   const connection = await amqp.connect(url);
   const channel = await connection.createChannel();

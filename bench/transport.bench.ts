@@ -9,15 +9,16 @@
  * rate is N / (time from the first send to the last ack), and the send-only and receive-only rates are N over each
  * phase. Every (transport, peer) lives in its own worker thread, so none inherits another's JIT feedback or
  * garbage; fauxqs runs on the main thread, so like RabbitMQ it has a core of its own rather than sharing the
- * client's event loop. Only one case runs at a time. Each case is warmed up with a smaller round, then ROUNDS rounds
- * take turns across the cases (in reverse order every other round, after a short pause each), so a burst of load
- * from other processes hits every case alike; medians are reported, with the CPU time the peer's own thread spent
- * per message.
+ * client's event loop. Only one case runs at a time. Each case is warmed up with BENCH_WARMUP messages (a whole
+ * round by default: after 2,000, the rates of every peer still rose from round to round while V8 and fauxqs warmed
+ * up), then ROUNDS rounds take turns across the cases (in reverse order every other round, after a short pause
+ * each), so a burst of load from other processes hits every case alike; medians are reported, with the CPU time the
+ * peer's own thread spent per message.
  *
- * Environment: BENCH_MESSAGES (N, default 10000), BENCH_ROUNDS (5), BENCH_CONCURRENCY (C, 1000), BENCH_PREFETCH
- * (unsettled deliveries per consumer, 200), BENCH_SQS_POLLERS (concurrent receives on SQS, 4), BENCH_BATCH_MESSAGES
- * (our producer's maxBatchMessages; its default, 10, when unset), BENCH_TRANSPORTS (a comma-separated subset),
- * AMQP_URL (amqp://guest:guest@127.0.0.1:5672).
+ * Environment: BENCH_MESSAGES (N, default 10000), BENCH_WARMUP (N), BENCH_ROUNDS (5), BENCH_CONCURRENCY (C, 1000),
+ * BENCH_PREFETCH (unsettled deliveries per consumer, 200), BENCH_SQS_POLLERS (concurrent receives on SQS, 4),
+ * BENCH_BATCH_MESSAGES (our producer's maxBatchMessages; its default, 10, when unset), BENCH_TRANSPORTS (a
+ * comma-separated subset), AMQP_URL (amqp://guest:guest@127.0.0.1:5672).
  */
 import { mkdir, writeFile } from "node:fs/promises";
 import { registerHooks } from "node:module";
@@ -38,7 +39,7 @@ registerHooks({
 
 const MESSAGES = positiveInteger("BENCH_MESSAGES", 10_000);
 const ROUNDS = positiveInteger("BENCH_ROUNDS", 5);
-const WARMUP_MESSAGES = Math.min(MESSAGES, 2_000);
+const WARMUP_MESSAGES = positiveInteger("BENCH_WARMUP", MESSAGES);
 const TARGET = 0.9;
 /** Pause before each timed round, for the machine to settle after the previous case. */
 const SETTLE_MS = 250;

@@ -1,7 +1,7 @@
 /**
  * `npm run bench:worker`: jobs per second end to end — producer → broker → worker → handler → ack — with status
  * tracking on (the producer records `queued`, the worker `running` and `succeeded`), for AMQP with the PostgreSQL
- * and SQLite stores and for the SQLite transport with the SQLite store (and memory + memory as the floor of our
+ * and SQLite stores (on the transport's default classic queue and on a quorum queue, `amqp-quorum`) and for the SQLite transport with the SQLite store (and memory + memory as the floor of our
  * own overhead), beside BullMQ on the local Redis doing the same jobs at the same concurrency with a no-op
  * processor, in one run. Prints the rates and the ratios against BullMQ (target: at least 1.0×) and writes
  * bench/results/worker.json as `{"<transport>+<store>": jobs_per_s, …, "bullmq": jobs_per_s}`.
@@ -50,6 +50,8 @@ const SETTLE_MS = 500;
 const CASES: readonly WorkerCaseId[] = [
   { peer: "ours", transport: "amqp", store: "postgres" },
   { peer: "ours", transport: "amqp", store: "sqlite" },
+  { peer: "ours", transport: "amqp-quorum", store: "postgres" },
+  { peer: "ours", transport: "amqp-quorum", store: "sqlite" },
   { peer: "ours", transport: "sqlite", store: "sqlite" },
   { peer: "ours", transport: "memory", store: "memory" },
   { peer: "bullmq" },
