@@ -47,6 +47,7 @@ import {
   type ResolvedSqliteStatusStoreOptions,
   type SqliteStatusStoreOptions,
 } from "./sqlite-status-options.ts";
+import { PositionalStatement } from "../../sqlite/positional-statement.ts";
 import { jobFromRow, leaseFromRow, workerFromRow, workerParameters, type Row } from "./sqlite-status-rows.ts";
 import { openStatusDatabase, statusTables, type StatusTables } from "./sqlite-status-schema.ts";
 import {
@@ -57,7 +58,6 @@ import {
   createParameters,
   listSql,
   moveParameters,
-  Prepared,
   transitionSql,
   type FixedStatement,
   type Parameters,
@@ -70,8 +70,8 @@ export class SqliteStatusStore implements StatusStore {
   private readonly options: ResolvedSqliteStatusStoreOptions;
   private readonly database: DatabaseSync;
   private readonly tables: StatusTables;
-  private readonly fixed: Record<FixedStatement, Prepared>;
-  private readonly shaped = new Map<string, Prepared>();
+  private readonly fixed: Record<FixedStatement, PositionalStatement>;
+  private readonly shaped = new Map<string, PositionalStatement>();
   private readonly group: TransactionGroup;
   private readonly scalerEventTable: SqliteScalerEvents;
   private closed = false;
@@ -82,9 +82,9 @@ export class SqliteStatusStore implements StatusStore {
     this.database = openStatusDatabase(this.options);
     this.tables = statusTables(this.options.tablePrefix);
     const entries = Object.entries(fixedStatements(this.tables)).map(
-      ([name, sql]) => [name, new Prepared(this.database, sql)] as const,
+      ([name, sql]) => [name, new PositionalStatement(this.database, sql)] as const,
     );
-    this.fixed = Object.fromEntries(entries) as Record<FixedStatement, Prepared>;
+    this.fixed = Object.fromEntries(entries) as Record<FixedStatement, PositionalStatement>;
     this.scalerEventTable = new SqliteScalerEvents(this.database, this.tables.scalerEvents, this.tables.leases);
     this.group = new TransactionGroup(
       this.database,
@@ -280,9 +280,9 @@ export class SqliteStatusStore implements StatusStore {
     return this.fixed[name].run(parameters);
   }
 
-  private shapedStatement(key: string, sql: () => string): Prepared {
+  private shapedStatement(key: string, sql: () => string): PositionalStatement {
     let statement = this.shaped.get(key);
-    if (statement === undefined) this.shaped.set(key, (statement = new Prepared(this.database, sql())));
+    if (statement === undefined) this.shaped.set(key, (statement = new PositionalStatement(this.database, sql())));
     return statement;
   }
 }

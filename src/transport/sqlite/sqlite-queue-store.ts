@@ -9,7 +9,7 @@ import type { DatabaseSync } from "node:sqlite";
 import type { Envelope } from "../envelope.ts";
 import type { OutgoingMessage, QueueStats } from "../transport.ts";
 import { MESSAGES_TABLE } from "./sqlite-schema.ts";
-import { QueueStatement } from "./sqlite-statement.ts";
+import { PositionalStatement } from "../../sqlite/positional-statement.ts";
 import { decodeDeadLetterRow, decodeRow, encodeMetadata, integerColumn, textColumn, type Row } from "./sqlite-row.ts";
 
 /** Identifies one delivery of a message: its row and the token of the lease. */
@@ -94,13 +94,13 @@ function inOrderOf(order: readonly Row[], rows: readonly Row[]): readonly Row[] 
 export class SqliteQueueStore {
   private readonly database: DatabaseSync;
   private readonly queue: string;
-  private readonly statements: Record<keyof typeof SQL, QueueStatement>;
+  private readonly statements: Record<keyof typeof SQL, PositionalStatement>;
 
   constructor(database: DatabaseSync, queue: string) {
     this.database = database;
     this.queue = queue;
-    const entries = Object.entries(SQL).map(([name, sql]) => [name, new QueueStatement(database, sql)] as const);
-    this.statements = Object.fromEntries(entries) as Record<keyof typeof SQL, QueueStatement>;
+    const entries = Object.entries(SQL).map(([name, sql]) => [name, new PositionalStatement(database, sql)] as const);
+    this.statements = Object.fromEntries(entries) as Record<keyof typeof SQL, PositionalStatement>;
   }
 
   /** Appends messages in one transaction: all of them are committed (or the caller's transaction holds them), or none. */
