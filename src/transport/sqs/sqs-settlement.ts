@@ -113,7 +113,10 @@ class SqsSettlement implements SettleOperations {
 
   /** Runs a settlement (which never throws, only rejects), then `onSettled` whatever the outcome. */
   private settling(operation: () => Promise<void>): Promise<void> {
-    return operation().finally(this.onSettled);
+    return operation().then(this.onSettled, (error: unknown) => {
+      this.onSettled();
+      throw error;
+    });
   }
 
   /** TRANSPORT_LEASE_LOST when the message was received again since (anywhere in the process), else undefined. */
