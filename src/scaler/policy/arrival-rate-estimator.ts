@@ -23,6 +23,19 @@ export interface ArrivalRateMemory {
   readonly previousPerSecond: number;
   /** How long the estimator has been observing, ms (caps the warm-up). */
   readonly observedMs: number;
+  /**
+   * The latest confirmed change of rate: two observations in a row beyond 3 Poisson standard deviations of the slow
+   * average on the same side (a burst began or ended), after which the averages restarted from those two intervals.
+   * Null before any. Absent in memories of older versions.
+   */
+  readonly change?: RateChange | null;
+}
+
+/** A confirmed change of the arrival rate. */
+export interface RateChange {
+  readonly direction: "rise" | "drop";
+  /** When it was confirmed (the observation's time). */
+  readonly at: number;
 }
 
 /** Time constants of the two averages. */
@@ -50,6 +63,7 @@ export function initialArrivalRate(): ArrivalRateMemory {
     lastIntervalMs: 0,
     previousPerSecond: 0,
     observedMs: 0,
+    change: null,
   };
 }
 
@@ -69,6 +83,27 @@ export function observeArrivals(
   const arrivals = Math.max(0, queued - memory.lastQueued + completed);
   const seconds = intervalMs / 1000;
   const rate = arrivals / seconds;
+  const change = confirmedChange(memory, arrivals, seconds);
+  if (change !== null) {
+    // Two intervals in a row beyond noise on the same side: the rate changed (a burst began or ended), and
+    // everything the averages weighed belongs to the old rate. They restart from the two intervals as if fresh (then
+    // warm-up means), so the new rate is followed at once and its estimate tightens as intervals come in, instead of
+    // the fast average sliding over a minute and the slow one restarting in steps.
+    // The nearer of the two to the old rate: the first may straddle the change, and either may hold a dump.
+    const previousRate = memory.lastArrivals / (memory.lastIntervalMs / 1000);
+    const restarted = change === "rise" ? Math.min(rate, previousRate) : Math.max(rate, previousRate);
+    return {
+      lastAt: now,
+      lastQueued: queued,
+      fastPerSecond: restarted,
+      slowPerSecond: restarted,
+      lastArrivals: arrivals,
+      lastIntervalMs: intervalMs,
+      previousPerSecond: previousRate,
+      observedMs: memory.lastIntervalMs + intervalMs,
+      change: { direction: change, at: now },
+    };
+  }
   // An interval far above the slow average that follows a normal one may be a one-off dump of jobs: it is already
   // in the backlog, so the averages take it in only up to what noise explains until the next interval confirms a
   // new rate (a dump of 5 000 jobs must not read as a rate of 500/s for minutes).
@@ -103,7 +138,33 @@ export function observeArrivals(
     lastIntervalMs: intervalMs,
     previousPerSecond: previousRate,
     observedMs: Math.min(observedMs, 10 * settings.slowTimeConstantMs),
+    change: memory.change ?? null,
   };
+}
+
+/** Poisson standard deviations beyond which two intervals in a row are a new rate. */
+const CHANGE_DEVIATIONS = 3;
+
+/**
+ * Whether this interval and the previous one were both beyond noise of the slow average on the same side: above
+ * it by more than 3 Poisson standard deviations plus 3 jobs (a floor for tiny rates, as for a spike), or below it by
+ * more than 3 deviations. Each alone happens once in ~700 intervals of a steady load, both together once in ~500 000
+ * (about once in two months at a 10 s interval). A one-off dump shows in one interval only. Only once the estimator
+ * has seen a few minutes, so the slow average is a level to compare with.
+ */
+function confirmedChange(memory: ArrivalRateMemory, arrivals: number, seconds: number): "rise" | "drop" | null {
+  if (memory.observedMs < 60_000 || !(memory.lastIntervalMs > 0)) return null;
+  const slow = memory.slowPerSecond;
+  const side = (count: number, intervalSeconds: number): number => {
+    const expected = slow * intervalSeconds;
+    const deviation = CHANGE_DEVIATIONS * Math.sqrt(expected);
+    if (count > expected + deviation + 3) return 1;
+    if (count < expected - deviation) return -1;
+    return 0;
+  };
+  const now = side(arrivals, seconds);
+  if (now === 0 || side(memory.lastArrivals, memory.lastIntervalMs / 1000) !== now) return null;
+  return now > 0 ? "rise" : "drop";
 }
 
 /**

@@ -80,6 +80,7 @@ export function stabilizeScaleIn(
   current: number,
   inFlightNeed: number,
   windows: HoldWindows,
+  rateDropped = false,
 ): StabilizedCapacity {
   const { wanted, wantedHigh } = capacity;
   const wantedLow = Math.min(wanted, capacity.wantedLow);
@@ -92,7 +93,11 @@ export function stabilizeScaleIn(
     : wanted > current || firstEvaluation
       ? current
       : Math.min(current, Math.max(wanted, wantedHigh));
-  const kept = memory.recent.filter(([at, value]) => at >= now - windows.longMs && at <= now && value > target);
+  // A rate drop beyond doubt (the arrival estimator's confirmed change: a burst ended) makes what was wanted before it
+  // history: the windows guard against noise, and this is not noise.
+  const kept = rateDropped
+    ? []
+    : memory.recent.filter(([at, value]) => at >= now - windows.longMs && at <= now && value > target);
   const recent = [...kept, [now, target] as const];
   const next: ScaleInMemory = { recent };
   const band =

@@ -88,4 +88,38 @@ describe("arrival-rate estimator", () => {
       5 * (slowRateStandardError(high) / high.slowPerSecond),
     );
   });
+
+  it("restarts both averages from the new rate once two intervals in a row are beyond noise (a burst ended)", () => {
+    const burst = feed(initialArrivalRate(), 0, 360, () => 32);
+    // One quiet interval may be noise: no change yet.
+    const once = observeArrivals(burst, 3_610_000, 0, 6);
+    expect(once.change ?? null).toBeNull();
+    expect(once.slowPerSecond).toBeGreaterThan(3);
+    const twice = observeArrivals(once, 3_620_000, 0, 7);
+    expect(twice.change).toEqual({ direction: "drop", at: 3_620_000 });
+    // From the higher of the two intervals (the first may straddle the end), then plain means of what follows.
+    expect(twice.slowPerSecond).toBeCloseTo(0.7, 5);
+    expect(twice.fastPerSecond).toBeCloseTo(0.7, 5);
+    expect(plannedArrivalRate(twice)).toBeCloseTo(0.7, 5);
+    const settled = feed(twice, 3_620_000, 6, () => 6);
+    expect(settled.slowPerSecond).toBeGreaterThan(0.6);
+    expect(settled.slowPerSecond).toBeLessThan(0.63);
+    expect(settled.change).toEqual({ direction: "drop", at: 3_620_000 });
+  });
+
+  it("restarts from the lower of two intervals far above the rate (a burst began), not from a dump", () => {
+    const steady = feed(initialArrivalRate(), 0, 360, () => 6);
+    const risen = feed(steady, 3_600_000, 2, (i) => (i === 1 ? 20 : 33));
+    expect(risen.change?.direction).toBe("rise");
+    expect(risen.slowPerSecond).toBeCloseTo(2, 5);
+    // A dump shows in one interval only and confirms nothing.
+    const dumped = feed(steady, 3_600_000, 2, (i) => (i === 1 ? 5_000 : 6));
+    expect(dumped.change ?? null).toBeNull();
+  });
+
+  it("does not see a change in a steady Poisson-like load", () => {
+    // Counts within ±3 deviations of 20: never two in a row beyond them.
+    const memory = feed(initialArrivalRate(), 0, 2_000, (i) => [20, 27, 13, 24, 16][i % 5]!);
+    expect(memory.change ?? null).toBeNull();
+  });
 });

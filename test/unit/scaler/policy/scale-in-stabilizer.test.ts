@@ -95,4 +95,19 @@ describe("scale-in stabilizer", () => {
     // Scale from zero is always a rise.
     expect(stabilizeScaleIn(WARM, 0, capacity(1, 1, 1), 0, 0, WINDOWS).desired).toBe(1);
   });
+
+  it("forgets what was wanted before a confirmed rate drop, keeping only the band and the in-flight floor", () => {
+    // A burst's 40 instances were wanted 30 s ago; the rate has dropped beyond doubt and 12 are wanted now.
+    const burst = stabilizeScaleIn(WARM, 0, capacity(40, 40), 40, 0, WINDOWS).memory;
+    const held = stabilizeScaleIn(burst, 30_000, capacity(12, 14), 40, 20, WINDOWS);
+    expect(held.desired).toBe(40);
+    const dropped = stabilizeScaleIn(burst, 30_000, capacity(12, 14), 40, 20, WINDOWS, true);
+    expect(dropped.desired).toBe(20);
+    expect(dropped.heldBy).toContain("in-flight");
+    const idle = stabilizeScaleIn(burst, 30_000, capacity(12, 14), 40, 0, WINDOWS, true);
+    expect(idle.desired).toBe(14);
+    // What is wanted after the drop is held as usual.
+    const later = stabilizeScaleIn(idle.memory, 40_000, capacity(10, 10), 14, 0, WINDOWS);
+    expect(later.desired).toBe(14);
+  });
 });
