@@ -286,6 +286,37 @@ describe("thriftQueuePolicy", () => {
     expect(result.sloAttainment).toBe(1);
   });
 
+  it("releases a burst's fleet within a minute or so of the burst's end, not after its hold windows", () => {
+    // 0.64 → 3.2 jobs/s of 60 s jobs for 20 min (the bench's MMPP burst), W = 30 s, boot 30 s: ~51 instances in the
+    // burst, ~12 after. The end is confirmed within two evaluations; the fleet then follows the settling estimate
+    // and the jobs still in flight (mean 60 s), instead of holding ~51 for the 2-minute short window first.
+    const end = 50 * 60_000;
+    const fleet: { time: number; serving: number }[] = [];
+    const result = simulate({
+      trace: {
+        name: "burst",
+        durationMs: end + 30 * 60_000,
+        arrivals: { kind: "step", ratePerSecond: 0.64, factor: 5, startMs: 30 * 60_000, lengthMs: 20 * 60_000 },
+        serviceTime: { kind: "exponential", meanMs: 60_000 },
+      },
+      policy: thriftQueuePolicy(LIMITS),
+      targetWaitMs: 30_000,
+      bootDelayMs: 30_000,
+      concurrencyPerInstance: 4,
+      maxInstances: 1000,
+      seed: 3,
+      initialInstances: 12,
+      onEvaluation: (record) =>
+        fleet.push({ time: record.atMs, serving: record.input.fleet.running + record.input.fleet.booting }),
+    });
+    const at = (offsetMs: number): number => fleet.filter((f) => f.time <= end + offsetMs).at(-1)?.serving ?? NaN;
+    expect(at(-10_000)).toBeGreaterThan(45);
+    // 90 s after the end: not held at the burst's size (the in-flight jobs still keep some of it).
+    expect(at(90_000)).toBeLessThan(30);
+    expect(at(10 * 60_000)).toBeLessThanOrEqual(15);
+    expect(result.sloAttainment).toBeGreaterThan(0.99);
+  });
+
   it("leaves the fraction of an instance to the queue when W is long against T", () => {
     // 64 Erlangs of 60 s jobs, W = 5 min: 16 four-slot instances are all busy (unstable alone), Erlang C asks 17.
     // With the queue absorbing the fraction the fleet spends most of its time at 16, jobs still start within W.
