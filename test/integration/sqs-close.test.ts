@@ -81,6 +81,27 @@ describe("SQS transport close", () => {
     await delivery.ack();
   }, 30_000);
 
+  it("aborts the long poll of the clients the transport makes itself (their middleware cached) as well", async () => {
+    const queue = `sqs-close-${randomUUID().slice(0, 8)}`;
+    const closing = await open({ queue, waitTimeSeconds: 20, leaseMs: 2000, pollers: 1 });
+    const iteration = (async () => {
+      for await (const delivery of closing.receive({ maxInFlight: 1 })) await delivery.ack();
+    })();
+    // Let the poll reach fauxqs, where it waits for a message.
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const started = performance.now();
+    await closing.close({ drainTimeoutMs: 30_000 });
+    expect(performance.now() - started).toBeLessThan(2000);
+    await iteration;
+
+    const other = await open({ queue, waitTimeSeconds: 1, leaseMs: 2000 });
+    const sent = message("after close");
+    await other.send([sent]);
+    const delivery = await receiveOne(other, { timeoutMs: 10_000 });
+    expect(delivery.id).toBe(sent.id);
+    await delivery.ack();
+  }, 30_000);
+
   it("still waits up to the drain timeout for deliveries handed out, while the poll is aborted", async () => {
     const queue = `sqs-close-${randomUUID().slice(0, 8)}`;
     const { client, receives } = recordingClient();

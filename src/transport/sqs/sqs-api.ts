@@ -16,6 +16,7 @@ import type {
   SQSClientConfig,
 } from "@aws-sdk/client-sqs";
 import type * as SqsSdk from "@aws-sdk/client-sqs";
+import { PollSignals } from "./sqs-poll-signals.ts";
 
 /** The SQS operations the transport uses. Every method rejects with the SDK's error. */
 export interface SqsApi {
@@ -50,17 +51,23 @@ function loadSqsSdk(): Promise<SqsModule> {
  * An {@link SqsApi} over an SDK client: the one given (never destroyed here, and used as it is configured), or
  * clients made from `config` on first use (credentials from the default provider chain unless `config` names them).
  *
- * Made clients come in two: one for every call but ReceiveMessage, with the SDK's `cacheMiddleware` on (it resolves
- * each command's middleware stack once instead of on every call: nobody adds middleware to a client made here), and
- * one for the long polls, which take an abort signal per call — and the SDK drops its cache on any call made with
- * options. Long polls on their own sockets also never hold up a send or a delete.
+ * Made clients come in two, both with the SDK's `cacheMiddleware` on (it resolves each command's middleware stack
+ * once instead of on every call: nobody adds middleware to a client made here): one for every call but
+ * ReceiveMessage, and one for the long polls, so that they never hold up a send or a delete on a socket. A long
+ * poll's abort signal reaches its request through {@link PollSignals}, not through the call's options, which would
+ * drop the cache. An injected client gets the signal in the call's options.
  */
 export function createSqsApi(client: SQSClient | undefined, config: SQSClientConfig): SqsApi {
   let made: { client: SQSClient; polling: SQSClient } | undefined;
+  const pollSignals = new PollSignals();
   const clients = async (): Promise<{ sqs: SqsModule; client: SQSClient; polling: SQSClient }> => {
     const sqs = await loadSqsSdk();
     if (client) return { sqs, client, polling: client };
-    made ??= { client: new sqs.SQSClient({ ...config, cacheMiddleware: true }), polling: new sqs.SQSClient(config) };
+    if (!made) {
+      const polling = new sqs.SQSClient({ ...config, cacheMiddleware: true });
+      pollSignals.attach(polling);
+      made = { client: new sqs.SQSClient({ ...config, cacheMiddleware: true }), polling };
+    }
     return { sqs, ...made };
   };
   return {
@@ -70,7 +77,10 @@ export function createSqsApi(client: SQSClient | undefined, config: SQSClientCon
     },
     async receiveMessage(request, abortSignal) {
       const { sqs, polling } = await clients();
-      const output = await polling.send(new sqs.ReceiveMessageCommand(request), abortSignal ? { abortSignal } : {});
+      const command = new sqs.ReceiveMessageCommand(request);
+      const output = await (client
+        ? polling.send(command, abortSignal ? { abortSignal } : {})
+        : pollSignals.run(abortSignal, () => polling.send(command)));
       return output.Messages ?? [];
     },
     async deleteMessageBatch(QueueUrl, Entries) {
