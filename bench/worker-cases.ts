@@ -20,6 +20,7 @@ import {
 } from "../src/index.ts";
 import { createThumbnailsClient, Thumbnails } from "../examples/quickstart/gen/jobs.ts";
 import { deleteAmqpQueues, runConcurrently, thumbnailJob } from "./transport-cases.ts";
+import type { AmqplibQueueType } from "./worker-amqplib-case.ts";
 import { withThreadCpu } from "./worker-cpu.ts";
 
 /**
@@ -31,10 +32,14 @@ export type WorkerTransportName = "amqp" | "amqp-quorum" | "sqlite" | "memory";
 /** The status stores ours is measured with. */
 export type WorkerStoreName = "postgres" | "sqlite" | "memory";
 
-/** One case: ours on a transport with a store, or BullMQ. */
+/**
+ * One case: ours on a transport with a store, BullMQ, or amqplib alone on a queue of our transport's default type
+ * or a quorum queue (the broker's ceiling: no status tracking, bench/worker-amqplib-case.ts).
+ */
 export type WorkerCaseId =
   | { readonly peer: "ours"; readonly transport: WorkerTransportName; readonly store: WorkerStoreName }
-  | { readonly peer: "bullmq" };
+  | { readonly peer: "bullmq" }
+  | { readonly peer: "amqplib"; readonly queueType: AmqplibQueueType };
 
 /** How the cases run; the same for every peer. */
 export interface WorkerBenchSettings {
@@ -66,9 +71,16 @@ export interface WorkerBenchCase {
   close(): Promise<void>;
 }
 
-/** The name a case is reported under: `<transport>+<store>` for ours, `bullmq`. */
+/** The name a case is reported under: `<transport>+<store>` for ours, `bullmq`, `amqplib`, `amqplib-quorum`. */
 export function workerCaseName(id: WorkerCaseId): string {
-  return id.peer === "bullmq" ? "bullmq" : `${id.transport}+${id.store}`;
+  switch (id.peer) {
+    case "bullmq":
+      return "bullmq";
+    case "amqplib":
+      return id.queueType === "quorum" ? "amqplib-quorum" : "amqplib";
+    case "ours":
+      return `${id.transport}+${id.store}`;
+  }
 }
 
 /** Job number `index` as BullMQ job data: the same fields, i64s as strings (BullMQ stores JSON). */
@@ -175,5 +187,6 @@ async function ourCase(
 /** Sets up one case; BullMQ (and Redis) load only for its own. */
 export async function openWorkerCase(id: WorkerCaseId, settings: WorkerBenchSettings): Promise<WorkerBenchCase> {
   if (id.peer === "bullmq") return (await import("./worker-bullmq-case.ts")).bullmqCase(settings);
+  if (id.peer === "amqplib") return (await import("./worker-amqplib-case.ts")).amqplibCase(settings, id.queueType);
   return ourCase(id.transport, id.store, settings);
 }
