@@ -33,15 +33,12 @@ import {
   type BenchSettings,
 } from "./transport-cases.ts";
 
-/** amqplib itself: a confirm channel publishing, a consuming channel acking. */
-export async function rawAmqpCase(settings: BenchSettings): Promise<BenchCase> {
-  const amqp = await import("amqplib");
-  const queue = `bench-transport-${settings.runId}-raw`;
-  const connection = await amqp.connect(settings.amqpUrl);
-  const publisher: ConfirmChannel = await connection.createConfirmChannel();
-  await publisher.assertQueue(queue, { durable: true });
-  await publisher.purgeQueue(queue);
-  const publish = (index: number): Promise<void> =>
+/**
+ * Publishes call number `index` to `queue` on a confirm channel, persistent and mandatory, with the properties our
+ * transport sets (message id, content type, timestamp, `enqueued-at` header); resolves once the broker confirmed it.
+ */
+export function rawAmqpPublish(publisher: ConfirmChannel, queue: string): (index: number) => Promise<void> {
+  return (index) =>
     new Promise((resolve, reject) => {
       const payload = encodedCall(index);
       const nowMs = Date.now();
@@ -56,6 +53,17 @@ export async function rawAmqpCase(settings: BenchSettings): Promise<BenchCase> {
       const content = Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength);
       publisher.publish("", queue, content, options, (error: unknown) => (error ? reject(toError(error)) : resolve()));
     });
+}
+
+/** amqplib itself: a confirm channel publishing, a consuming channel acking. */
+export async function rawAmqpCase(settings: BenchSettings): Promise<BenchCase> {
+  const amqp = await import("amqplib");
+  const queue = `bench-transport-${settings.runId}-raw`;
+  const connection = await amqp.connect(settings.amqpUrl);
+  const publisher: ConfirmChannel = await connection.createConfirmChannel();
+  await publisher.assertQueue(queue, { durable: true });
+  await publisher.purgeQueue(queue);
+  const publish = rawAmqpPublish(publisher, queue);
   const consume = async (count: number): Promise<number> => {
     const channel = await connection.createChannel();
     await channel.prefetch(settings.prefetch);

@@ -7,12 +7,12 @@
  * when the last job's ack was processed. Whatever ours does beyond this — status writes, the worker — can only
  * add to it, so on a machine where this case is slower than BullMQ no AMQP case of ours can reach BullMQ there.
  */
-import { randomUUID } from "node:crypto";
 import { performance } from "node:perf_hooks";
 import type { Channel, ConfirmChannel, ConsumeMessage } from "amqplib";
-import { ContentType, formatTimestamp, MetadataKey } from "../src/index.ts";
-import { deleteAmqpQueues, encodedCall, runConcurrently } from "./transport-cases.ts";
+import { deleteAmqpQueues, runConcurrently } from "./transport-cases.ts";
+import { rawAmqpPublish } from "./transport-raw-cases.ts";
 import type { WorkerBenchCase, WorkerBenchSettings } from "./worker-cases.ts";
+import { RoundCounter } from "./round-counter.ts";
 import { withThreadCpu } from "./worker-cpu.ts";
 
 /** The queue types the ceiling is measured on: our transport's default (classic, version 2) and quorum. */
@@ -28,38 +28,17 @@ export async function amqplibCase(settings: WorkerBenchSettings, type: AmqplibQu
   await publisher.assertQueue(queue, { durable: true, arguments: queueArguments });
   const consumer: Channel = await connection.createChannel();
   await consumer.prefetch(settings.concurrency);
-  let onAcked: () => void = () => {};
+  const acked = new RoundCounter();
   await consumer.consume(queue, (message: ConsumeMessage | null) => {
     if (message === null) return;
     consumer.ack(message);
-    onAcked();
+    acked.done();
   });
-  const publish = (index: number): Promise<void> =>
-    new Promise((resolve, reject) => {
-      const payload = encodedCall(index);
-      const nowMs = Date.now();
-      const options = {
-        messageId: randomUUID(),
-        contentType: ContentType.binary,
-        timestamp: Math.floor(nowMs / 1000),
-        headers: { [MetadataKey.enqueuedAt]: formatTimestamp(nowMs) },
-        persistent: true,
-        mandatory: true,
-      };
-      const content = Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength);
-      publisher.publish("", queue, content, options, (error: unknown) =>
-        error ? reject(error instanceof Error ? error : new Error("the broker refused a message")) : resolve(),
-      );
-    });
+  const publish = rawAmqpPublish(publisher, queue);
   return {
     round: (count) =>
       withThreadCpu(async () => {
-        let acked = 0;
-        const allAcked = new Promise<void>((resolve) => {
-          onAcked = () => {
-            if (++acked === count) resolve();
-          };
-        });
+        const allAcked = acked.expect(count);
         const started = performance.now();
         await runConcurrently(count, settings.outstanding, publish);
         const sent = performance.now();

@@ -8,6 +8,7 @@ import { performance } from "node:perf_hooks";
 import { Queue, Worker, type ConnectionOptions } from "bullmq";
 import type { WorkerBenchCase, WorkerBenchSettings } from "./worker-cases.ts";
 import { benchJobJson } from "./worker-cases.ts";
+import { RoundCounter } from "./round-counter.ts";
 import { withThreadCpu } from "./worker-cpu.ts";
 
 /** Opens the BullMQ case on its own queue; `close` removes the queue's keys. */
@@ -16,19 +17,14 @@ export async function bullmqCase(settings: WorkerBenchSettings): Promise<WorkerB
   const name = `bench-worker-${settings.runId}`;
   const queue = new Queue(name, { connection });
   await queue.waitUntilReady();
-  let onCompleted: () => void = () => {};
+  const completed = new RoundCounter();
   const worker = new Worker(name, async () => {}, { connection, concurrency: settings.concurrency, autorun: true });
-  worker.on("completed", () => onCompleted());
+  worker.on("completed", completed.done);
   await worker.waitUntilReady();
   return {
     round: (count) =>
       withThreadCpu(async () => {
-        let completed = 0;
-        const done = new Promise<number>((resolve) => {
-          onCompleted = () => {
-            if (++completed === count) resolve(performance.now());
-          };
-        });
+        const done = completed.expect(count);
         const started = performance.now();
         for (let first = 0; first < count; first += settings.batchJobs) {
           const size = Math.min(settings.batchJobs, count - first);
@@ -37,8 +33,7 @@ export async function bullmqCase(settings: WorkerBenchSettings): Promise<WorkerB
           );
         }
         const sent = performance.now();
-        const finished = await done;
-        return { sendMs: sent - started, totalMs: finished - started };
+        return { sendMs: sent - started, totalMs: (await done) - started };
       }),
     async close() {
       await worker.close();

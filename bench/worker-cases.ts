@@ -21,6 +21,7 @@ import {
 import { createThumbnailsClient, Thumbnails } from "../examples/quickstart/gen/jobs.ts";
 import { deleteAmqpQueues, runConcurrently, thumbnailJob } from "./transport-cases.ts";
 import type { AmqplibQueueType } from "./worker-amqplib-case.ts";
+import { RoundCounter } from "./round-counter.ts";
 import { withThreadCpu } from "./worker-cpu.ts";
 
 /**
@@ -149,29 +150,23 @@ async function ourCase(
   const store = await openStore(storeName, caseSettings, files);
   const producer = createProducer({ transport, store, maxPendingMessages: settings.outstanding });
   const thumbnails = createThumbnailsClient(producer);
-  let onSucceeded: () => void = () => {};
+  const finished = new RoundCounter();
   const worker = new Worker({ transport, store, concurrency: settings.concurrency }).handle(Thumbnails, {
     render: () => {},
     countRendered: () => 0,
   });
-  worker.on("job:succeeded", () => onSucceeded());
+  worker.on("job:succeeded", finished.done);
   worker.start();
   return {
     round: (count) =>
       withThreadCpu(async () => {
-        let succeeded = 0;
-        const done = new Promise<number>((resolve) => {
-          onSucceeded = () => {
-            if (++succeeded === count) resolve(performance.now());
-          };
-        });
+        const done = finished.expect(count);
         const started = performance.now();
         await runConcurrently(count, settings.outstanding, async (index) => {
           await thumbnails.render({ job: thumbnailJob(index) });
         });
         const sent = performance.now();
-        const finished = await done;
-        return { sendMs: sent - started, totalMs: finished - started };
+        return { sendMs: sent - started, totalMs: (await done) - started };
       }),
     async close() {
       await worker.stop({ drainTimeoutMs: 5000 });

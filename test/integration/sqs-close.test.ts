@@ -50,6 +50,16 @@ async function open(options: Partial<SqsTransportOptions>): Promise<SqsTransport
   return transport;
 }
 
+/** After a transport on `queue` closed, another one on it sends and receives: nothing is left holding the queue. */
+async function expectQueueStillServes(queue: string): Promise<void> {
+  const other = await open({ queue, waitTimeSeconds: 1, leaseMs: 2000 });
+  const sent = message("after close");
+  await other.send([sent]);
+  const delivery = await receiveOne(other, { timeoutMs: 10_000 });
+  expect(delivery.id).toBe(sent.id);
+  await delivery.ack();
+}
+
 describe("SQS transport close", () => {
   it("aborts a running 20 s long poll and returns at once; a message sent after is still delivered", async () => {
     const queue = `sqs-close-${randomUUID().slice(0, 8)}`;
@@ -73,12 +83,7 @@ describe("SQS transport close", () => {
     expect(receives).toHaveLength(1);
     expect(seen).toHaveLength(0);
 
-    const other = await open({ queue, waitTimeSeconds: 1, leaseMs: 2000 });
-    const sent = message("after close");
-    await other.send([sent]);
-    const delivery = await receiveOne(other, { timeoutMs: 10_000 });
-    expect(delivery.id).toBe(sent.id);
-    await delivery.ack();
+    await expectQueueStillServes(queue);
   }, 30_000);
 
   it("aborts the long poll of the clients the transport makes itself (their middleware cached) as well", async () => {
@@ -94,12 +99,7 @@ describe("SQS transport close", () => {
     expect(performance.now() - started).toBeLessThan(2000);
     await iteration;
 
-    const other = await open({ queue, waitTimeSeconds: 1, leaseMs: 2000 });
-    const sent = message("after close");
-    await other.send([sent]);
-    const delivery = await receiveOne(other, { timeoutMs: 10_000 });
-    expect(delivery.id).toBe(sent.id);
-    await delivery.ack();
+    await expectQueueStillServes(queue);
   }, 30_000);
 
   it("still waits up to the drain timeout for deliveries handed out, while the poll is aborted", async () => {
