@@ -4,28 +4,19 @@
  * fails), stats, purge, and an unreachable broker.
  */
 import { randomUUID } from "node:crypto";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { AmqpTransport, MetadataKey, silentLogger, type Delivery, type OutgoingMessage } from "thrift-queue";
 import { redriveDeadLetters } from "../../src/transport/amqp/amqp-redrive.ts";
 import { AmqpSession } from "../../src/transport/amqp/amqp-session.ts";
 import { QueueTopology } from "../../src/transport/amqp/amqp-topology.ts";
 import { expectBadInput, expectJson, runCli } from "../cli/run-cli.ts";
 import { receiveUpTo } from "../conformance/receive-helpers.ts";
-import { deleteQueues, findAmqpBroker, rawConnection, withAmqpBroker } from "./amqp-broker.ts";
+import { cleanUpAfterAll, findAmqpBroker, rawConnection, withAmqpBroker } from "./amqp-broker.ts";
 
 const lookup = await findAmqpBroker();
 
 withAmqpBroker("thrift-queue queues: amqp", lookup, (broker) => {
-  const queues: string[] = [];
-  const transports: AmqpTransport[] = [];
-
-  afterAll(async () => {
-    await Promise.allSettled(transports.map((transport) => transport.close({ drainTimeoutMs: 0 })));
-    await deleteQueues(
-      broker.url,
-      queues.flatMap((queue) => [queue, `${queue}.dead`]),
-    );
-  });
+  const { queues, transports } = cleanUpAfterAll(broker, [".dead"]);
 
   /** A fresh queue name and its transport URL (with `extra` query parameters). */
   function newQueue(extra: Record<string, string> = {}): { queue: string; url: string } {

@@ -104,6 +104,28 @@ export function withAmqpBroker(name: string, lookup: BrokerLookup, suite: (broke
   });
 }
 
+/** What a suite opens on the broker, cleaned up after it: see {@link cleanUpAfterAll}. */
+export interface SuiteResources {
+  /** Queue names: each is deleted, with the queues named after it by `suffixes`. */
+  readonly queues: string[];
+  /** Transports, closed without draining. */
+  readonly transports: { close(options: { drainTimeoutMs: number }): Promise<void> }[];
+}
+
+/**
+ * Lists for a suite's queues and transports; after the suite its transports close and its queues are deleted,
+ * each with the queues the transport made beside it (`suffixes`, e.g. `.dead`).
+ */
+export function cleanUpAfterAll(broker: AmqpBroker, suffixes: readonly string[]): SuiteResources {
+  const resources: SuiteResources = { queues: [], transports: [] };
+  afterAll(async () => {
+    await Promise.allSettled(resources.transports.map((transport) => transport.close({ drainTimeoutMs: 0 })));
+    const names = resources.queues.flatMap((queue) => [queue, ...suffixes.map((suffix) => `${queue}${suffix}`)]);
+    await deleteQueues(broker.url, names);
+  });
+  return resources;
+}
+
 /** Deletes queues by name on a raw connection (a missing queue is fine). */
 export async function deleteQueues(url: string, names: Iterable<string>): Promise<void> {
   const model = await rawConnection(url);

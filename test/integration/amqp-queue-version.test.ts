@@ -4,24 +4,15 @@
  * they are and works, instead of failing on the broker's PRECONDITION_FAILED.
  */
 import { randomUUID } from "node:crypto";
-import { afterAll, expect, it } from "vitest";
+import { expect, it } from "vitest";
 import { AmqpTransport, type OutgoingMessage } from "thrift-queue";
 import { receiveUpTo } from "../conformance/receive-helpers.ts";
-import { deleteQueues, findAmqpBroker, rawConnection, withAmqpBroker } from "./amqp-broker.ts";
+import { cleanUpAfterAll, findAmqpBroker, rawConnection, withAmqpBroker } from "./amqp-broker.ts";
 
 const lookup = await findAmqpBroker();
 
 withAmqpBroker("AMQP classic queue versions", lookup, (broker) => {
-  const queues: string[] = [];
-  const transports: AmqpTransport[] = [];
-
-  afterAll(async () => {
-    await Promise.allSettled(transports.map((transport) => transport.close({ drainTimeoutMs: 0 })));
-    await deleteQueues(
-      broker.url,
-      queues.flatMap((queue) => [queue, `${queue}.dead`, `${queue}.delay.100`]),
-    );
-  });
+  const { queues, transports } = cleanUpAfterAll(broker, [".dead", ".delay.100"]);
 
   function newQueue(): string {
     const queue = `tq-version-${randomUUID()}`;

@@ -46,7 +46,7 @@ import { repoPath, runCli, stdoutText } from "../cli/run-cli.ts";
 import { receiveUpTo } from "../conformance/receive-helpers.ts";
 import { generatePython, PYTHON, stockPythonUnavailable } from "../cross/python/stock-codec.ts";
 import { freePort } from "../unit/transport/http-test-support.ts";
-import { deleteQueues, findAmqpBroker, underCi, withAmqpBroker } from "./amqp-broker.ts";
+import { cleanUpAfterAll, findAmqpBroker, underCi, withAmqpBroker } from "./amqp-broker.ts";
 import { startTestFauxqs, type Fauxqs } from "./sqs-fauxqs.ts";
 
 const PEER = fileURLToPath(new URL("../cross/python/queue_peer.py", import.meta.url));
@@ -490,15 +490,7 @@ describe("a Python peer (stock Thrift, pika, urllib) written from docs/wire-form
 
   describe("AMQP (RabbitMQ, pika)", () => {
     withAmqpBroker("AMQP (RabbitMQ, pika)", lookup!, (broker) => {
-      const queues: string[] = [];
-      const transports: AmqpTransport[] = [];
-      afterAll(async () => {
-        await Promise.allSettled(transports.map((transport) => transport.close({ drainTimeoutMs: 0 })));
-        await deleteQueues(
-          broker.url,
-          queues.flatMap((queue) => [queue, `${queue}.dead`]),
-        );
-      });
+      const { queues, transports } = cleanUpAfterAll(broker, [".dead"]);
 
       function open(): { transport: AmqpTransport; queue: string } {
         const queue = `tq-xpy-${randomUUID()}`;
