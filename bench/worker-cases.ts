@@ -52,6 +52,8 @@ export interface WorkerBenchSettings {
   readonly amqpUrl: string;
   readonly postgresUrl: string;
   readonly redisUrl: string;
+  /** Whether the SQLite status store runs on a thread of its own (its default) or on the case's thread. */
+  readonly sqliteStoreThread: boolean;
   /** Distinguishes this run's (and case's) queues, files and schemas from any other's. */
   readonly runId: string;
 }
@@ -127,7 +129,7 @@ async function openStore(name: WorkerStoreName, settings: WorkerBenchSettings, f
     case "sqlite": {
       const path = join(tmpdir(), `bench-worker-${settings.runId}-status.db`);
       files.push(path, `${path}-wal`, `${path}-shm`);
-      return openStatusStore(`sqlite:${path}`);
+      return openStatusStore(`sqlite:${path}?thread=${process.env["BENCH_SQLITE_THREAD"] ?? "true"}`);
     }
     case "postgres": {
       const url = new URL(settings.postgresUrl);

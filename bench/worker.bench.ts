@@ -19,7 +19,8 @@
  * thread plus Redis, ours its thread plus the broker and store it uses.
  *
  * Environment: BENCH_JOBS (N, 10000), BENCH_WARMUP (N), BENCH_ROUNDS (3), BENCH_CONCURRENCY (50),
- * BENCH_OUTSTANDING (1000), BENCH_BATCH (1000), BENCH_CASES (a comma-separated subset of the names), AMQP_URL,
+ * BENCH_OUTSTANDING (1000), BENCH_BATCH (1000), BENCH_CASES (a comma-separated subset of the names),
+ * BENCH_SQLITE_THREAD (false: the SQLite status store on the case's thread instead of its own), AMQP_URL,
  * DATABASE_URL, REDIS_URL.
  */
 import { mkdir, writeFile } from "node:fs/promises";
@@ -169,11 +170,12 @@ async function main(): Promise<void> {
     amqpUrl: process.env["AMQP_URL"] ?? "amqp://guest:guest@127.0.0.1:5672",
     postgresUrl: process.env["DATABASE_URL"] ?? "postgres://postgres@127.0.0.1:5432/test",
     redisUrl: process.env["REDIS_URL"] ?? "redis://127.0.0.1:6379",
+    sqliteStoreThread: process.env["BENCH_SQLITE_THREAD"] !== "false",
     runId: `${process.pid}${Date.now().toString(36)}`,
   };
   console.log(
     `${JOBS} jobs per round, concurrency ${settings.concurrency}, ${settings.outstanding} calls outstanding, ` +
-      `BullMQ addBulk of ${settings.batchJobs}; load average ${loadavg()
+      `BullMQ addBulk of ${settings.batchJobs}, SQLite status store ${settings.sqliteStoreThread ? "on its own thread" : "on the case's thread"}; load average ${loadavg()
         .map((load) => load.toFixed(2))
         .join(" ")}`,
   );

@@ -168,6 +168,7 @@ export {
 } from "./status/open-status-store.ts";
 export { MemoryStatusStore } from "./status/memory/memory-status-store.ts";
 export { SqliteStatusStore } from "./status/sqlite/sqlite-status-store.ts";
+export { ThreadedSqliteStatusStore } from "./status/sqlite/threaded-sqlite-status-store.ts";
 export type { SqliteStatusStoreOptions } from "./status/sqlite/sqlite-status-options.ts";
 export { PostgresStatusStore, type PostgresStatusStoreOptions } from "./status/postgres/postgres-status-store.ts";
 export type { PostgresStatusStoreSettings } from "./status/postgres/postgres-settings.ts";

@@ -24,7 +24,8 @@ export type StatusStoreKind = "memory" | "sqlite" | "postgres" | "dynamodb";
 
 const openers: Record<StatusStoreKind, StatusStoreOpener> = {
   memory: async (url, options) => (await import("./memory/memory-status-store.ts")).openMemoryStatusStore(url, options),
-  sqlite: async (url, options) => (await import("./sqlite/sqlite-status-store.ts")).openSqliteStatusStore(url, options),
+  sqlite: async (url, options) =>
+    (await import("./sqlite/open-sqlite-status-store.ts")).openSqliteStatusStore(url, options),
   postgres: async (url, options) =>
     (await import("./postgres/postgres-status-store.ts")).openPostgresStatusStore(url, options),
   dynamodb: async (url, options) =>

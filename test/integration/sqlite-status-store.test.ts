@@ -10,7 +10,7 @@ import process from "node:process";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
-import { openStatusStore, SqliteStatusStore, StatusStoreError } from "thrift-queue";
+import { openStatusStore, SqliteStatusStore, StatusStoreError, ThreadedSqliteStatusStore } from "thrift-queue";
 import { runStatusStoreConformance } from "../conformance/status-store-conformance.ts";
 import type { RacerArguments } from "./fixtures/sqlite-status-racer.ts";
 
@@ -39,6 +39,26 @@ runStatusStoreConformance("sqlite (one write per transaction, table prefix)", {
       store: new SqliteStatusStore(options),
       another: () => Promise.resolve(new SqliteStatusStore(options)),
     });
+  },
+});
+
+runStatusStoreConformance("sqlite on its own thread", {
+  open: async () => {
+    const path = freshPath();
+    return {
+      store: await ThreadedSqliteStatusStore.open({ path }),
+      another: () => ThreadedSqliteStatusStore.open({ path }),
+    };
+  },
+});
+
+runStatusStoreConformance("sqlite on its own thread, beside one on the caller's thread", {
+  open: async () => {
+    const path = freshPath();
+    return {
+      store: await ThreadedSqliteStatusStore.open({ path, maxBatchSize: 1 }),
+      another: () => Promise.resolve(new SqliteStatusStore({ path, maxBatchSize: 1 })),
+    };
   },
 });
 

@@ -1,6 +1,6 @@
 /**
  * Options of the SQLite status store, their defaults (applied here only), their validation and how a
- * `sqlite:<path>?tablePrefix=…&busyTimeoutMs=…&synchronous=…&maxBatchSize=…` URL names them.
+ * `sqlite:<path>?tablePrefix=…&busyTimeoutMs=…&synchronous=…&maxBatchSize=…&thread=…` URL names them.
  */
 import { ConfigError } from "../../errors.ts";
 import { silentLogger, type Logger } from "../../logger.ts";
@@ -72,8 +72,15 @@ export function resolveSqliteStatusStoreOptions(options: SqliteStatusStoreOption
   return resolved;
 }
 
-/** The options a parsed `sqlite:` status store URL names; throws one ConfigError naming every problem. */
-export function sqliteStatusStoreOptionsFromUrl(url: URL, logger: Logger | undefined): SqliteStatusStoreOptions {
+/** What a `sqlite:` status store URL names: the store's options, and whether it runs on a thread of its own. */
+export interface SqliteStatusStoreUrl {
+  readonly options: SqliteStatusStoreOptions;
+  /** `?thread=false` keeps the connection on the caller's thread. @defaultValue true */
+  readonly thread: boolean;
+}
+
+/** Parses a `sqlite:` status store URL; throws one ConfigError naming every problem. */
+export function sqliteStatusStoreUrl(url: URL, logger: Logger | undefined): SqliteStatusStoreUrl {
   const problems: string[] = [];
   if (url.host !== "") problems.push("a sqlite: URL names a local file: sqlite:<path> or sqlite:///<absolute path>");
   let path = "";
@@ -85,9 +92,13 @@ export function sqliteStatusStoreOptionsFromUrl(url: URL, logger: Logger | undef
   if (path === "") problems.push("the URL names no file: use sqlite:<path>");
   const options: { -readonly [K in keyof SqliteStatusStoreOptions]: SqliteStatusStoreOptions[K] } = { path };
   if (logger !== undefined) options.logger = logger;
+  let thread = true;
   for (const [name, value] of url.searchParams) {
     if (name === "tablePrefix") options.tablePrefix = value;
-    else if (name === "synchronous") options.synchronous = value as "normal" | "full";
+    else if (name === "thread") {
+      if (value === "true" || value === "false") thread = value === "true";
+      else problems.push(`thread must be true or false, got ${JSON.stringify(value)}`);
+    } else if (name === "synchronous") options.synchronous = value as "normal" | "full";
     else if (name === "busyTimeoutMs" || name === "maxBatchSize") {
       const number = value.trim() === "" ? Number.NaN : Number(value);
       if (Number.isFinite(number)) options[name] = number;
@@ -95,7 +106,7 @@ export function sqliteStatusStoreOptionsFromUrl(url: URL, logger: Logger | undef
     } else problems.push(`unknown parameter ${JSON.stringify(name)}`);
   }
   if (problems.length > 0) throw new ConfigError("CONFIG_INVALID", `invalid sqlite: URL: ${problems.join("; ")}`);
-  return options;
+  return { options, thread };
 }
 
 function show(value: unknown): string {

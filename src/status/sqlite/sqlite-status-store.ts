@@ -7,7 +7,6 @@
 import type { DatabaseSync } from "node:sqlite";
 import { StatusStoreError } from "../../errors.ts";
 import { JOB_STATES, type JobState } from "../job-state.ts";
-import type { OpenStatusStoreOptions } from "../open-status-store.ts";
 import { checkedQuery, pageOf } from "../query-page.ts";
 import type {
   JobCounts,
@@ -43,7 +42,6 @@ import { SqliteScalerEvents } from "./sqlite-scaler-events.ts";
 import { toSqliteStoreError } from "./sqlite-status-errors.ts";
 import {
   resolveSqliteStatusStoreOptions,
-  sqliteStatusStoreOptionsFromUrl,
   type ResolvedSqliteStatusStoreOptions,
   type SqliteStatusStoreOptions,
 } from "./sqlite-status-options.ts";
@@ -289,13 +287,4 @@ export class SqliteStatusStore implements StatusStore {
 
 function closedError(): StatusStoreError {
   return new StatusStoreError("STORE_CLOSED", "the SQLite status store is closed");
-}
-
-/** Opens `sqlite:<path>` (relative to the working directory) or `sqlite:///<absolute path>`. */
-export function openSqliteStatusStore(url: URL, options: OpenStatusStoreOptions): Promise<StatusStore> {
-  try {
-    return Promise.resolve(new SqliteStatusStore(sqliteStatusStoreOptionsFromUrl(url, options.logger)));
-  } catch (error) {
-    return Promise.reject(error instanceof Error ? error : new Error(String(error)));
-  }
 }
