@@ -52,7 +52,7 @@ export interface WorkerBenchSettings {
   readonly amqpUrl: string;
   readonly postgresUrl: string;
   readonly redisUrl: string;
-  /** Whether the SQLite status store runs on a thread of its own (its default) or on the case's thread. */
+  /** Whether the SQLite status store runs on a thread of its own (`?thread=true`) or on the case's thread. */
   readonly sqliteStoreThread: boolean;
   /** Distinguishes this run's (and case's) queues, files and schemas from any other's. */
   readonly runId: string;

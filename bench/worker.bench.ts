@@ -20,7 +20,7 @@
  *
  * Environment: BENCH_JOBS (N, 10000), BENCH_WARMUP (N), BENCH_ROUNDS (3), BENCH_CONCURRENCY (50),
  * BENCH_OUTSTANDING (1000), BENCH_BATCH (1000), BENCH_CASES (a comma-separated subset of the names),
- * BENCH_SQLITE_THREAD (false: the SQLite status store on the case's thread instead of its own), AMQP_URL,
+ * BENCH_SQLITE_THREAD (true: the SQLite status store on a thread of its own, `?thread=true`), AMQP_URL,
  * DATABASE_URL, REDIS_URL.
  */
 import { mkdir, writeFile } from "node:fs/promises";
@@ -170,7 +170,7 @@ async function main(): Promise<void> {
     amqpUrl: process.env["AMQP_URL"] ?? "amqp://guest:guest@127.0.0.1:5672",
     postgresUrl: process.env["DATABASE_URL"] ?? "postgres://postgres@127.0.0.1:5432/test",
     redisUrl: process.env["REDIS_URL"] ?? "redis://127.0.0.1:6379",
-    sqliteStoreThread: process.env["BENCH_SQLITE_THREAD"] !== "false",
+    sqliteStoreThread: process.env["BENCH_SQLITE_THREAD"] === "true",
     runId: `${process.pid}${Date.now().toString(36)}`,
   };
   console.log(

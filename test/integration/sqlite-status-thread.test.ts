@@ -9,7 +9,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { promisify } from "node:util";
 import { afterAll, describe, expect, it } from "vitest";
 import {
@@ -30,10 +30,13 @@ const job = (id: string) => ({ id, service: "S", method: "m", enqueuedAt: 1 });
 afterAll(() => rmSync(directory, { recursive: true, force: true }));
 
 describe("SQLite status store on its own thread", () => {
-  it("is what sqlite: opens by default; ?thread=false keeps the connection on the caller's thread", async () => {
+  it("is what sqlite:…?thread=true opens; by default (or ?thread=false) the connection stays on the caller's thread", async () => {
     const path = freshPath();
-    const threaded = await openStatusStore(`sqlite://${path}`);
-    const inline = await openStatusStore(`sqlite://${path}?thread=false`);
+    const threaded = await openStatusStore(`sqlite://${path}?thread=true`);
+    const inline = await openStatusStore(`sqlite://${path}`);
+    const alsoInline = await openStatusStore(`sqlite://${path}?thread=false`);
+    expect(alsoInline).toBeInstanceOf(SqliteStatusStore);
+    await alsoInline.close();
     expect(threaded).toBeInstanceOf(ThreadedSqliteStatusStore);
     expect(inline).toBeInstanceOf(SqliteStatusStore);
     expect(threaded.kind).toBe("sqlite");
@@ -161,7 +164,17 @@ describe("SQLite status store on its own thread", () => {
 
   it("does not keep an idle process alive, unclosed", async () => {
     const run = promisify(execFile);
-    const { stdout } = await run(process.execPath, [UNCLOSED, `sqlite://${freshPath()}`], { timeout: 20_000 });
+    const { stdout } = await run(process.execPath, [UNCLOSED, `sqlite://${freshPath()}?thread=true`], {
+      timeout: 20_000,
+    });
+    expect(stdout).toBe("written\n");
+  });
+
+  it("starts its thread in a process run as `node --input-type=module -e …` (the flag is not passed on)", async () => {
+    const run = promisify(execFile);
+    const script = `await import(${JSON.stringify(pathToFileURL(UNCLOSED).href)});`;
+    const url = `sqlite://${freshPath()}?thread=true`;
+    const { stdout } = await run(process.execPath, ["--input-type=module", "-e", script, url], { timeout: 20_000 });
     expect(stdout).toBe("written\n");
   });
 });

@@ -1,6 +1,6 @@
 /**
- * Opens the status store a `sqlite:` URL names: on a thread of its own by default ({@link ThreadedSqliteStatusStore}),
- * on the caller's thread with `?thread=false` ({@link SqliteStatusStore}).
+ * Opens the status store a `sqlite:` URL names: on the caller's thread by default ({@link SqliteStatusStore}), on a
+ * thread of its own with `?thread=true` ({@link ThreadedSqliteStatusStore}).
  */
 import type { OpenStatusStoreOptions } from "../open-status-store.ts";
 import type { StatusStore } from "../status-store.ts";

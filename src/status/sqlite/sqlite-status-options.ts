@@ -75,7 +75,7 @@ export function resolveSqliteStatusStoreOptions(options: SqliteStatusStoreOption
 /** What a `sqlite:` status store URL names: the store's options, and whether it runs on a thread of its own. */
 export interface SqliteStatusStoreUrl {
   readonly options: SqliteStatusStoreOptions;
-  /** `?thread=false` keeps the connection on the caller's thread. @defaultValue true */
+  /** `?thread=true` runs the connection on a worker thread of its own. @defaultValue false */
   readonly thread: boolean;
 }
 
@@ -92,7 +92,7 @@ export function sqliteStatusStoreUrl(url: URL, logger: Logger | undefined): Sqli
   if (path === "") problems.push("the URL names no file: use sqlite:<path>");
   const options: { -readonly [K in keyof SqliteStatusStoreOptions]: SqliteStatusStoreOptions[K] } = { path };
   if (logger !== undefined) options.logger = logger;
-  let thread = true;
+  let thread = false;
   for (const [name, value] of url.searchParams) {
     if (name === "tablePrefix") options.tablePrefix = value;
     else if (name === "thread") {

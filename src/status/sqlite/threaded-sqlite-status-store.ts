@@ -1,11 +1,12 @@
 /**
- * The SQLite status store on a thread of its own (what `sqlite:<path>` opens unless `?thread=false`): the same
+ * The SQLite status store on a thread of its own (what `sqlite:<path>?thread=true` opens): the same
  * store, statements and transaction groups as {@link SqliteStatusStore}, but `node:sqlite` is synchronous, so on
  * the caller's thread every statement and commit stalls the event loop that also runs the transport and the
  * handlers. Here the connection lives on a worker thread; the calls of one event-loop turn cross in one message,
  * enter the store in one turn (so they still share one transaction) and their answers come back together. Order is
  * kept: a read sees every write called before it. The thread does not keep the process alive while nothing is
- * waiting for it.
+ * waiting for it. The hop costs CPU of its own (docs/status-store-sqlite.md has the figures), so it is not the
+ * default.
  */
 import process from "node:process";
 import { Worker } from "node:worker_threads";
