@@ -162,6 +162,23 @@ describe("SQLite status store on its own thread", () => {
     expect((records[0]!.context["err"] as Error).message).toMatch(/boom is refused/);
   });
 
+  it("survives a logger that throws", async () => {
+    const path = freshPath();
+    const fails = (): void => {
+      throw new Error("the logger is broken");
+    };
+    const logger: Logger = { debug: fails, info: fails, warn: fails, error: fails };
+    const store = await ThreadedSqliteStatusStore.open({ path, logger });
+    const { DatabaseSync } = await import("node:sqlite");
+    const other = new DatabaseSync(path);
+    other.exec(`CREATE TRIGGER refuse_boom BEFORE INSERT ON thrift_queue_status_jobs WHEN NEW.id = 'boom'
+      BEGIN SELECT RAISE(ROLLBACK, 'boom is refused'); END`);
+    other.close();
+    await expect(store.enqueued([job("boom")])).rejects.toMatchObject({ code: "STORE_FAILED" });
+    expect(await store.enqueued([job("fine")])).toBe(1);
+    await store.close();
+  });
+
   it("does not keep an idle process alive, unclosed", async () => {
     const run = promisify(execFile);
     const { stdout } = await run(process.execPath, [UNCLOSED, `sqlite://${freshPath()}?thread=true`], {

@@ -238,7 +238,11 @@ export class ThreadedSqliteStatusStore implements StatusStore {
         }
         return;
       case "log":
-        this.logger[reply.level](reply.context, reply.message);
+        try {
+          this.logger[reply.level](reply.context, reply.message);
+        } catch {
+          // A logger that throws must not take the process down from a message event.
+        }
         return;
       case "closed":
         this.onClosed?.();
