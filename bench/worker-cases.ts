@@ -129,7 +129,7 @@ async function openStore(name: WorkerStoreName, settings: WorkerBenchSettings, f
     case "sqlite": {
       const path = join(tmpdir(), `bench-worker-${settings.runId}-status.db`);
       files.push(path, `${path}-wal`, `${path}-shm`);
-      return openStatusStore(`sqlite:${path}?thread=${process.env["BENCH_SQLITE_THREAD"] ?? "true"}`);
+      return openStatusStore(`sqlite:${path}?thread=${String(settings.sqliteStoreThread)}`);
     }
     case "postgres": {
       const url = new URL(settings.postgresUrl);
