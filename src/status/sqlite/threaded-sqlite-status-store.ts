@@ -8,9 +8,9 @@
  * waiting for it. The hop costs CPU of its own (docs/status-store-sqlite.md has the figures), so it is not the
  * default.
  */
-import process from "node:process";
 import { Worker } from "node:worker_threads";
 import { StatusStoreError } from "../../errors.ts";
+import { threadExecArgv } from "../../sqlite/thread-exec-argv.ts";
 import type { Logger } from "../../logger.ts";
 import type {
   JobCounts,
@@ -283,24 +283,6 @@ export class ThreadedSqliteStatusStore implements StatusStore {
     if (needed) this.thread.ref();
     else this.thread.unref();
   }
-}
-
-/** Options of string input, with the value they take: a thread that runs a file must not see them. */
-const STRING_INPUT_FLAGS: ReadonlySet<string> = new Set(["--input-type", "-e", "--eval", "-p", "--print"]);
-
-/**
- * The process's Node options for the thread, but those of string input: from a process started with
- * `node --input-type=module -e …` they would pass on, and the thread's entry file would be refused.
- */
-function threadExecArgv(): string[] {
-  const kept: string[] = [];
-  for (let index = 0; index < process.execArgv.length; index++) {
-    const flag = process.execArgv[index]!;
-    const name = flag.split("=", 1)[0]!;
-    if (!STRING_INPUT_FLAGS.has(name)) kept.push(flag);
-    else if (name === flag) index++;
-  }
-  return kept;
 }
 
 function uncloneable(method: ThreadedMethod, error: unknown): StatusStoreError {
