@@ -15,6 +15,7 @@ import {
   openStatusStore,
   SqliteTransport,
   Worker,
+  type CheckpointMode,
   type StatusStore,
   type Transport,
 } from "../src/index.ts";
@@ -54,6 +55,8 @@ export interface WorkerBenchSettings {
   readonly redisUrl: string;
   /** Whether the SQLite status store runs on a thread of its own (`?thread=true`) or on the case's thread. */
   readonly sqliteStoreThread: boolean;
+  /** Where the SQLite transport's and status store's WAL checkpoints run (`?checkpoints=`). */
+  readonly sqliteCheckpoints: CheckpointMode;
   /** Distinguishes this run's (and case's) queues, files and schemas from any other's. */
   readonly runId: string;
 }
@@ -109,7 +112,7 @@ async function openTransport(name: WorkerTransportName, settings: WorkerBenchSet
     case "sqlite": {
       const path = join(tmpdir(), `${queue}-queue.db`);
       files.push(path, `${path}-wal`, `${path}-shm`);
-      return new SqliteTransport({ path, queue });
+      return new SqliteTransport({ path, queue, checkpoints: settings.sqliteCheckpoints });
     }
     case "amqp":
     case "amqp-quorum": {
@@ -129,7 +132,8 @@ async function openStore(name: WorkerStoreName, settings: WorkerBenchSettings, f
     case "sqlite": {
       const path = join(tmpdir(), `bench-worker-${settings.runId}-status.db`);
       files.push(path, `${path}-wal`, `${path}-shm`);
-      return openStatusStore(`sqlite:${path}?thread=${String(settings.sqliteStoreThread)}`);
+      const { sqliteStoreThread: thread, sqliteCheckpoints: checkpoints } = settings;
+      return openStatusStore(`sqlite:${path}?thread=${String(thread)}&checkpoints=${checkpoints}`);
     }
     case "postgres": {
       const url = new URL(settings.postgresUrl);

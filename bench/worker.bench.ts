@@ -20,7 +20,9 @@
  *
  * Environment: BENCH_JOBS (N, 10000), BENCH_WARMUP (N), BENCH_ROUNDS (3), BENCH_CONCURRENCY (50),
  * BENCH_OUTSTANDING (1000), BENCH_BATCH (1000), BENCH_CASES (a comma-separated subset of the names),
- * BENCH_SQLITE_THREAD (true: the SQLite status store on a thread of its own, `?thread=true`), AMQP_URL,
+ * BENCH_SQLITE_THREAD (true: the SQLite status store on a thread of its own, `?thread=true`),
+ * BENCH_SQLITE_CHECKPOINTS (inline: WAL checkpoints in the commits, as SQLite does, instead of on the checkpoint
+ * thread), AMQP_URL,
  * DATABASE_URL, REDIS_URL.
  */
 import { mkdir, writeFile } from "node:fs/promises";
@@ -171,11 +173,13 @@ async function main(): Promise<void> {
     postgresUrl: process.env["DATABASE_URL"] ?? "postgres://postgres@127.0.0.1:5432/test",
     redisUrl: process.env["REDIS_URL"] ?? "redis://127.0.0.1:6379",
     sqliteStoreThread: process.env["BENCH_SQLITE_THREAD"] === "true",
+    sqliteCheckpoints: process.env["BENCH_SQLITE_CHECKPOINTS"] === "inline" ? "inline" : "background",
     runId: `${process.pid}${Date.now().toString(36)}`,
   };
   console.log(
     `${JOBS} jobs per round, concurrency ${settings.concurrency}, ${settings.outstanding} calls outstanding, ` +
-      `BullMQ addBulk of ${settings.batchJobs}, SQLite status store ${settings.sqliteStoreThread ? "on its own thread" : "on the case's thread"}; load average ${loadavg()
+      `BullMQ addBulk of ${settings.batchJobs}, SQLite status store ${settings.sqliteStoreThread ? "on its own thread" : "on the case's thread"}, ` +
+      `SQLite checkpoints ${settings.sqliteCheckpoints}; load average ${loadavg()
         .map((load) => load.toFixed(2))
         .join(" ")}`,
   );

@@ -170,6 +170,7 @@ export { MemoryStatusStore } from "./status/memory/memory-status-store.ts";
 export { SqliteStatusStore } from "./status/sqlite/sqlite-status-store.ts";
 export { ThreadedSqliteStatusStore } from "./status/sqlite/threaded-sqlite-status-store.ts";
 export type { SqliteStatusStoreOptions } from "./status/sqlite/sqlite-status-options.ts";
+export type { CheckpointMode } from "./sqlite/wal-checkpoints.ts";
 export { PostgresStatusStore, type PostgresStatusStoreOptions } from "./status/postgres/postgres-status-store.ts";
 export type { PostgresStatusStoreSettings } from "./status/postgres/postgres-settings.ts";
 export { DynamoDbStatusStore, type DynamoDbStatusStoreOptions } from "./status/dynamodb/dynamodb-status-store.ts";

@@ -1,9 +1,10 @@
 /**
  * Options of the SQLite status store, their defaults (applied here only), their validation and how a
- * `sqlite:<path>?tablePrefix=…&busyTimeoutMs=…&synchronous=…&maxBatchSize=…&thread=…` URL names them.
+ * `sqlite:<path>?tablePrefix=…&busyTimeoutMs=…&synchronous=…&checkpoints=…&maxBatchSize=…&thread=…` URL names them.
  */
 import { ConfigError } from "../../errors.ts";
 import { silentLogger, type Logger } from "../../logger.ts";
+import { CHECKPOINT_MODES, type CheckpointMode } from "../../sqlite/wal-checkpoints.ts";
 
 /** Options of {@link SqliteStatusStore}. */
 export interface SqliteStatusStoreOptions {
@@ -21,6 +22,12 @@ export interface SqliteStatusStoreOptions {
    * failure; `full` syncs each commit and survives both, more slowly. @defaultValue "normal"
    */
   readonly synchronous?: "normal" | "full";
+  /**
+   * Where WAL checkpoints run: `background`, on a thread of the process (commits only append to the WAL, so the
+   * copy back into the file and its fsync never stall the event loop), or `inline`, in the commits as SQLite does
+   * by default. A `:memory:` database has none. @defaultValue "background"
+   */
+  readonly checkpoints?: CheckpointMode;
   /** Most writes issued in the same event-loop turn that share one transaction. @defaultValue 256 */
   readonly maxBatchSize?: number;
   /** @defaultValue silentLogger */
@@ -34,6 +41,7 @@ const DEFAULTS = {
   tablePrefix: "thrift_queue_status_",
   busyTimeoutMs: 5_000,
   synchronous: "normal",
+  checkpoints: "background",
   maxBatchSize: 256,
   logger: silentLogger,
 } as const;
@@ -48,6 +56,7 @@ export function resolveSqliteStatusStoreOptions(options: SqliteStatusStoreOption
     tablePrefix: options.tablePrefix ?? DEFAULTS.tablePrefix,
     busyTimeoutMs: options.busyTimeoutMs ?? DEFAULTS.busyTimeoutMs,
     synchronous: options.synchronous ?? DEFAULTS.synchronous,
+    checkpoints: options.checkpoints ?? DEFAULTS.checkpoints,
     maxBatchSize: options.maxBatchSize ?? DEFAULTS.maxBatchSize,
     logger: options.logger ?? DEFAULTS.logger,
   };
@@ -65,6 +74,9 @@ export function resolveSqliteStatusStoreOptions(options: SqliteStatusStoreOption
   integer("maxBatchSize", resolved.maxBatchSize, 1, 100_000);
   if (resolved.synchronous !== "normal" && resolved.synchronous !== "full") {
     problems.push(`synchronous must be "normal" or "full", not ${show(resolved.synchronous)}`);
+  }
+  if (!CHECKPOINT_MODES.includes(resolved.checkpoints)) {
+    problems.push(`checkpoints must be "background" or "inline", not ${show(resolved.checkpoints)}`);
   }
   if (problems.length > 0) {
     throw new ConfigError("CONFIG_INVALID", `invalid SQLite status store options: ${problems.join("; ")}`);
@@ -99,6 +111,7 @@ export function sqliteStatusStoreUrl(url: URL, logger: Logger | undefined): Sqli
       if (value === "true" || value === "false") thread = value === "true";
       else problems.push(`thread must be true or false, got ${JSON.stringify(value)}`);
     } else if (name === "synchronous") options.synchronous = value as "normal" | "full";
+    else if (name === "checkpoints") options.checkpoints = value as CheckpointMode;
     else if (name === "busyTimeoutMs" || name === "maxBatchSize") {
       const number = value.trim() === "" ? Number.NaN : Number(value);
       if (Number.isFinite(number)) options[name] = number;

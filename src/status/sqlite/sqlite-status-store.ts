@@ -46,6 +46,7 @@ import {
   type SqliteStatusStoreOptions,
 } from "./sqlite-status-options.ts";
 import { PositionalStatement } from "../../sqlite/positional-statement.ts";
+import { attachWalCheckpoints, type WalCheckpoints } from "../../sqlite/wal-checkpoints.ts";
 import { jobFromRow, leaseFromRow, workerFromRow, workerParameters, type Row } from "./sqlite-status-rows.ts";
 import { openStatusDatabase, statusTables, type StatusTables } from "./sqlite-status-schema.ts";
 import {
@@ -71,6 +72,7 @@ export class SqliteStatusStore implements StatusStore {
   private readonly fixed: Record<FixedStatement, PositionalStatement>;
   private readonly shaped = new Map<string, PositionalStatement>();
   private readonly group: TransactionGroup;
+  private readonly checkpoints: WalCheckpoints;
   private readonly scalerEventTable: SqliteScalerEvents;
   private closed = false;
 
@@ -84,11 +86,16 @@ export class SqliteStatusStore implements StatusStore {
     );
     this.fixed = Object.fromEntries(entries) as Record<FixedStatement, PositionalStatement>;
     this.scalerEventTable = new SqliteScalerEvents(this.database, this.tables.scalerEvents, this.tables.leases);
+    this.checkpoints = attachWalCheckpoints(this.database, this.options.path, {
+      mode: this.options.checkpoints,
+      logger: this.options.logger,
+    });
     this.group = new TransactionGroup(
       this.database,
       this.options.maxBatchSize,
       toSqliteStoreError,
       this.options.logger,
+      this.checkpoints.committed,
     );
   }
 
@@ -237,6 +244,7 @@ export class SqliteStatusStore implements StatusStore {
     this.closed = true;
     try {
       this.group.flush();
+      this.checkpoints.detach();
       this.database.close();
     } catch (error) {
       this.options.logger.warn({ err: error }, "SQLite status store: closing the database failed");

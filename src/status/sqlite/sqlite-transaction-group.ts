@@ -31,12 +31,21 @@ export class TransactionGroup {
   private readonly maxGroupSize: number;
   private readonly toError: ErrorMapper;
   private readonly logger: Logger;
+  private readonly afterCommit: () => void;
   private readonly savepoint: { begin: StatementSync; release: StatementSync; undo: StatementSync };
   private pending: PendingWrite[] = [];
   private scheduled: NodeJS.Immediate | undefined;
 
-  constructor(database: DatabaseSync, maxGroupSize: number, toError: ErrorMapper, logger: Logger) {
+  /** `afterCommit` runs after each commit (it must not throw): the WAL checkpoint thread's flag. */
+  constructor(
+    database: DatabaseSync,
+    maxGroupSize: number,
+    toError: ErrorMapper,
+    logger: Logger,
+    afterCommit: () => void = () => undefined,
+  ) {
     this.database = database;
+    this.afterCommit = afterCommit;
     this.maxGroupSize = maxGroupSize;
     this.toError = toError;
     this.logger = logger;
@@ -90,6 +99,7 @@ export class TransactionGroup {
       this.failGroup(group, error);
       return;
     }
+    this.afterCommit();
     group.forEach((write, index) => {
       const outcome = outcomes[index]!;
       if (outcome.ok) write.resolve(outcome.value);

@@ -2,7 +2,7 @@
  * Opening the SQLite transport from a parsed `sqlite:<path>?queue=<queue>` URL (the embedded default). The path
  * is relative to the working directory unless absolute (`sqlite:/var/lib/jobs.db` or `sqlite:///var/lib/jobs.db`),
  * percent-decoded. Parameters beyond the common ones: `pollIntervalMs`, `maxPayloadBytes`, `busyTimeoutMs`,
- * `synchronous` (`normal` or `full`).
+ * `synchronous` (`normal` or `full`), `checkpoints` (`background` or `inline`).
  */
 import { ConfigError } from "../../errors.ts";
 import type { CommonTransportSettings } from "../open-transport.ts";
@@ -41,7 +41,12 @@ export function sqliteOptionsFromUrl(url: TransportUrl, settings: CommonTranspor
   else if (synchronous !== undefined) {
     problems.push(`synchronous must be "normal" or "full", not ${JSON.stringify(synchronous)}`);
   }
-  const known = new Set<string>([...COMMON_PARAMETERS, ...OWN_NUMERIC_PARAMETERS, "synchronous"]);
+  const checkpoints = url.params.get("checkpoints");
+  if (checkpoints === "background" || checkpoints === "inline") options.checkpoints = checkpoints;
+  else if (checkpoints !== undefined) {
+    problems.push(`checkpoints must be "background" or "inline", not ${JSON.stringify(checkpoints)}`);
+  }
+  const known = new Set<string>([...COMMON_PARAMETERS, ...OWN_NUMERIC_PARAMETERS, "synchronous", "checkpoints"]);
   for (const name of url.params.keys()) {
     if (!known.has(name)) problems.push(`unknown parameter ${JSON.stringify(name)}`);
   }

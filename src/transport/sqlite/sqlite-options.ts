@@ -1,5 +1,7 @@
 /** Options of the SQLite transport, their defaults (applied here only) and their validation. */
 import { ConfigError } from "../../errors.ts";
+import { silentLogger, type Logger } from "../../logger.ts";
+import { CHECKPOINT_MODES, type CheckpointMode } from "../../sqlite/wal-checkpoints.ts";
 
 /** Options of {@link SqliteTransport}. */
 export interface SqliteTransportOptions {
@@ -32,6 +34,14 @@ export interface SqliteTransportOptions {
    * @defaultValue "normal"
    */
   synchronous?: "normal" | "full";
+  /**
+   * Where WAL checkpoints run: `background`, on a thread of the process (commits only append to the WAL, so the
+   * copy back into the file and its fsync never stall the event loop), or `inline`, in the commits as SQLite does
+   * by default. A `:memory:` database has none. @defaultValue "background"
+   */
+  checkpoints?: CheckpointMode;
+  /** Where the transport warns when its checkpoints fall back to inline. @defaultValue silent */
+  logger?: Logger;
   /** Clock, for tests. @defaultValue Date.now */
   now?: () => number;
 }
@@ -49,6 +59,8 @@ const DEFAULTS = {
   pollIntervalMs: 50,
   busyTimeoutMs: 5_000,
   synchronous: "normal",
+  checkpoints: "background",
+  logger: silentLogger,
   now: Date.now,
 } as const satisfies Partial<ResolvedSqliteOptions>;
 
@@ -63,6 +75,8 @@ export function resolveSqliteOptions(options: SqliteTransportOptions): ResolvedS
     pollIntervalMs: options.pollIntervalMs ?? DEFAULTS.pollIntervalMs,
     busyTimeoutMs: options.busyTimeoutMs ?? DEFAULTS.busyTimeoutMs,
     synchronous: options.synchronous ?? DEFAULTS.synchronous,
+    checkpoints: options.checkpoints ?? DEFAULTS.checkpoints,
+    logger: options.logger ?? DEFAULTS.logger,
     now: options.now ?? DEFAULTS.now,
   };
   const problems = validateSqliteOptions(resolved);
@@ -89,6 +103,9 @@ export function validateSqliteOptions(options: ResolvedSqliteOptions): string[] 
   integer("busyTimeoutMs", options.busyTimeoutMs, 0, 2_147_483_647);
   if (options.synchronous !== "normal" && options.synchronous !== "full") {
     problems.push(`synchronous must be "normal" or "full", not ${JSON.stringify(options.synchronous)}`);
+  }
+  if (!CHECKPOINT_MODES.includes(options.checkpoints)) {
+    problems.push(`checkpoints must be "background" or "inline", not ${JSON.stringify(options.checkpoints)}`);
   }
   if (typeof options.now !== "function") problems.push("now must be a function");
   return problems;

@@ -6,6 +6,7 @@
 import type { DatabaseSync } from "node:sqlite";
 import { setImmediate } from "node:timers/promises";
 import { TransportError } from "../../errors.ts";
+import { attachWalCheckpoints, type WalCheckpoints } from "../../sqlite/wal-checkpoints.ts";
 import { InFlightDeliveries } from "../in-flight.ts";
 import type { CloseOptions, Delivery, OutgoingMessage, QueueStats, ReceiveOptions, Transport } from "../transport.ts";
 import type { QueueAdmin, TransportCapabilities } from "../transport.ts";
@@ -47,6 +48,7 @@ export class SqliteTransport implements Transport {
   private readonly store: SqliteQueueStore;
   /** Sends and settlements of one event-loop turn, committed together. */
   private readonly writes: WriteBatch;
+  private readonly checkpoints: WalCheckpoints;
   /** Where consumers of this process meet to be woken. */
   private readonly workKey: string;
   private readonly inFlight = new InFlightDeliveries();
@@ -58,7 +60,7 @@ export class SqliteTransport implements Transport {
   /** Opens (creating when missing) the file; throws ConfigError for bad options, TransportError for a bad file. */
   constructor(options: SqliteTransportOptions) {
     this.options = resolveSqliteOptions(options);
-    const { path, queue, busyTimeoutMs, synchronous, maxPayloadBytes } = this.options;
+    const { path, queue, busyTimeoutMs, synchronous, maxPayloadBytes, checkpoints, logger } = this.options;
     this.queue = queue;
     this.capabilities = {
       ordering: "fifo",
@@ -79,7 +81,8 @@ export class SqliteTransport implements Transport {
       this.database.close();
       throw toSqliteTransportError(error, `cannot prepare the queue statements of ${path}`, queue);
     }
-    this.writes = new WriteBatch(this.database, MAX_WRITE_BATCH);
+    this.checkpoints = attachWalCheckpoints(this.database, path, { mode: checkpoints, logger });
+    this.writes = new WriteBatch(this.database, MAX_WRITE_BATCH, this.checkpoints.committed);
     this.workKey = sqliteWorkKey(path, queue);
   }
 
@@ -181,6 +184,7 @@ export class SqliteTransport implements Transport {
       for (const buffer of this.prefetchBuffers) buffer.clear();
       if (this.database.isOpen) {
         this.writes.flush();
+        this.checkpoints.detach();
         this.database.close();
       }
     })();

@@ -21,12 +21,15 @@ interface PendingWrite {
 export class WriteBatch {
   private readonly database: DatabaseSync;
   private readonly maxBatchSize: number;
+  private readonly afterCommit: () => void;
   private pending: PendingWrite[] = [];
   private scheduled: NodeJS.Immediate | undefined;
 
-  constructor(database: DatabaseSync, maxBatchSize: number) {
+  /** `afterCommit` runs after each commit (it must not throw): the WAL checkpoint thread's flag. */
+  constructor(database: DatabaseSync, maxBatchSize: number, afterCommit: () => void = () => undefined) {
     this.database = database;
     this.maxBatchSize = maxBatchSize;
+    this.afterCommit = afterCommit;
   }
 
   /**
@@ -72,6 +75,7 @@ export class WriteBatch {
       for (const write of batch) write.reject(error);
       return;
     }
+    this.afterCommit();
     batch.forEach((write, index) => write.resolve(values[index]));
   }
 
@@ -80,6 +84,7 @@ export class WriteBatch {
       this.database.exec("BEGIN IMMEDIATE");
       const value = write.work();
       this.database.exec("COMMIT");
+      this.afterCommit();
       write.resolve(value);
     } catch (error) {
       this.rollback();

@@ -1,6 +1,7 @@
 /** Opening status stores by URL: each scheme names its family, anything else is a ConfigError naming the URL. */
 import { describe, expect, it } from "vitest";
 import { ConfigError, openStatusStore, statusStoreKind } from "thrift-queue";
+import { sqliteStatusStoreUrl } from "../../../src/status/sqlite/sqlite-status-options.ts";
 
 describe("statusStoreKind", () => {
   it("names the family of each scheme", () => {
@@ -51,8 +52,22 @@ describe("openStatusStore", () => {
   });
 
   it("rejects bad sqlite: URLs with a ConfigError before touching any file", async () => {
-    for (const url of ["sqlite:", "sqlite://somehost/file.db", "sqlite:x.db?unknown=1", "sqlite:x.db?tablePrefix=1x"]) {
+    const urls = [
+      "sqlite:",
+      "sqlite://somehost/file.db",
+      "sqlite:x.db?unknown=1",
+      "sqlite:x.db?tablePrefix=1x",
+      "sqlite:x.db?checkpoints=sometimes",
+    ];
+    for (const url of urls) {
       await expect(openStatusStore(url), url).rejects.toMatchObject({ code: "CONFIG_INVALID" });
     }
+  });
+
+  it("reads checkpoints= into the SQLite store's options", () => {
+    expect(sqliteStatusStoreUrl(new URL("sqlite:x.db?checkpoints=inline"), undefined).options).toMatchObject({
+      path: "x.db",
+      checkpoints: "inline",
+    });
   });
 });

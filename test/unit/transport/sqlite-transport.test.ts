@@ -95,15 +95,16 @@ describe("sqlite: URLs", () => {
   });
 
   it("reads its own parameters and rejects unknown ones", () => {
-    const url = "sqlite:q.db?pollIntervalMs=20&busyTimeoutMs=100&synchronous=full&maxAttempts=3";
+    const url = "sqlite:q.db?pollIntervalMs=20&busyTimeoutMs=100&synchronous=full&checkpoints=inline&maxAttempts=3";
     expect(sqliteOptionsFromUrl(parseTransportUrl(url), settings)).toMatchObject({
       pollIntervalMs: 20,
       busyTimeoutMs: 100,
       synchronous: "full",
+      checkpoints: "inline",
     });
-    const bad = "sqlite:q.db?pollIntervalMs=soon&synchronous=off&leaseMS=5";
+    const bad = "sqlite:q.db?pollIntervalMs=soon&synchronous=off&checkpoints=later&leaseMS=5";
     expect(() => sqliteOptionsFromUrl(parseTransportUrl(bad), settings)).toThrow(
-      /pollIntervalMs.*synchronous.*"leaseMS"/,
+      /pollIntervalMs.*synchronous.*checkpoints.*"leaseMS"/,
     );
   });
 
