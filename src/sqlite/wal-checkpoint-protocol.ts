@@ -12,11 +12,21 @@ export interface CheckpointThreadData {
 
 /** To the thread: checkpoint `path` when slot `slot` is flagged; stop checkpointing a slot; stop altogether. */
 export type CheckpointRequest =
-  | { readonly kind: "add"; readonly slot: number; readonly path: string }
+  | { readonly kind: "add"; readonly slot: number; readonly generation: number; readonly path: string }
   | { readonly kind: "remove"; readonly slot: number }
   | { readonly kind: "stop" };
 
-/** From the thread: a file it could not open or checkpoint (it gives the slot up), or a checkpoint done (tests). */
+/**
+ * From the thread: a file it could not open or checkpoint (it gives the slot up), or a checkpoint done (tests).
+ * `generation` is the one of the `add` that gave the slot its file, so that a reply about a file a slot no longer
+ * holds is ignored.
+ */
 export type CheckpointReply =
-  | { readonly kind: "failed"; readonly slot: number; readonly message: string }
-  | { readonly kind: "checkpointed"; readonly slot: number; readonly frames: number; readonly backfilled: number };
+  | { readonly kind: "failed"; readonly slot: number; readonly generation: number; readonly message: string }
+  | {
+      readonly kind: "checkpointed";
+      readonly slot: number;
+      readonly generation: number;
+      readonly frames: number;
+      readonly backfilled: number;
+    };

@@ -11,6 +11,7 @@ import { parentPort, workerData } from "node:worker_threads";
 import type { CheckpointReply, CheckpointRequest, CheckpointThreadData } from "./wal-checkpoint-protocol.ts";
 
 interface ServedFile {
+  readonly generation: number;
   readonly database: DatabaseSync;
   readonly checkpoint: StatementSync;
 }
@@ -26,13 +27,13 @@ const sqlite = process.getBuiltinModule("node:sqlite");
 const reply = (message: CheckpointReply): void => port.postMessage(message);
 const describe = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 
-function add(slot: number, path: string): void {
+function add(slot: number, generation: number, path: string): void {
   try {
     const database = new sqlite.DatabaseSync(path);
     try {
       // A checkpoint never waits for a lock, but opening reads the schema, which may.
       database.exec("PRAGMA busy_timeout = 1000");
-      files.set(slot, { database, checkpoint: database.prepare("PRAGMA wal_checkpoint(PASSIVE)") });
+      files.set(slot, { generation, database, checkpoint: database.prepare("PRAGMA wal_checkpoint(PASSIVE)") });
     } catch (error) {
       database.close();
       throw error;
@@ -40,7 +41,7 @@ function add(slot: number, path: string): void {
     // Commits made before the file was added are checkpointed at the next tick too.
     Atomics.store(flags, slot, 1);
   } catch (error) {
-    reply({ kind: "failed", slot, message: `cannot open ${path}: ${describe(error)}` });
+    reply({ kind: "failed", slot, generation, message: `cannot open ${path}: ${describe(error)}` });
   }
 }
 
@@ -62,10 +63,17 @@ function tick(): void {
     if (Atomics.exchange(flags, slot, 0) !== 1) continue;
     try {
       const row = file.checkpoint.get();
-      reply({ kind: "checkpointed", slot, frames: Number(row?.["log"]), backfilled: Number(row?.["checkpointed"]) });
+      const { generation } = file;
+      reply({
+        kind: "checkpointed",
+        slot,
+        generation,
+        frames: Number(row?.["log"]),
+        backfilled: Number(row?.["checkpointed"]),
+      });
     } catch (error) {
       remove(slot);
-      reply({ kind: "failed", slot, message: `checkpoint failed: ${describe(error)}` });
+      reply({ kind: "failed", slot, generation: file.generation, message: `checkpoint failed: ${describe(error)}` });
     }
   }
 }
@@ -73,7 +81,7 @@ function tick(): void {
 const timer = setInterval(tick, intervalMs);
 
 port.on("message", (request: CheckpointRequest) => {
-  if (request.kind === "add") add(request.slot, request.path);
+  if (request.kind === "add") add(request.slot, request.generation, request.path);
   else if (request.kind === "remove") remove(request.slot);
   else {
     clearInterval(timer);

@@ -91,6 +91,8 @@ let threadFailed = false;
 let current: CheckpointThread | undefined;
 
 interface Attached {
+  /** Which attachment of its slot this is (slots are reused). */
+  readonly generation: number;
   readonly database: DatabaseSync;
   readonly path: string;
   readonly logger: Logger;
@@ -108,6 +110,7 @@ class CheckpointThread {
   private readonly attached = new Map<number, Attached>();
   private readonly freeSlots: number[] = [];
   private nextSlot = 0;
+  private generations = 0;
 
   constructor(intervalMs: number) {
     this.intervalMs = intervalMs;
@@ -140,8 +143,10 @@ class CheckpointThread {
       this.freeSlots.push(slot);
       return INLINE;
     }
-    this.attached.set(slot, { database, path, logger: options.logger, onCheckpoint: options.onCheckpoint });
-    this.post({ kind: "add", slot, path });
+    const generation = ++this.generations;
+    const { logger, onCheckpoint } = options;
+    this.attached.set(slot, { generation, database, path, logger, onCheckpoint });
+    this.post({ kind: "add", slot, generation, path });
     const { flags } = this;
     let detached = false;
     return {
@@ -152,7 +157,7 @@ class CheckpointThread {
       detach: () => {
         if (detached) return;
         detached = true;
-        this.detach(slot);
+        this.detach(slot, generation);
       },
     };
   }
@@ -162,8 +167,10 @@ class CheckpointThread {
    * the caller's connection is then the last to close, and SQLite checkpoints and removes the WAL as it would
    * without the thread.
    */
-  private detach(slot: number): void {
-    if (!this.attached.delete(slot)) return;
+  private detach(slot: number, generation: number): void {
+    // A slot given up after a failure may hold another file by now.
+    if (this.attached.get(slot)?.generation !== generation) return;
+    this.attached.delete(slot);
     Atomics.store(this.flags, slot, 0);
     Atomics.store(this.released, slot, 0);
     this.post({ kind: "remove", slot });
@@ -184,7 +191,7 @@ class CheckpointThread {
 
   private onReply(reply: CheckpointReply): void {
     const attached = this.attached.get(reply.slot);
-    if (attached === undefined) return;
+    if (attached === undefined || attached.generation !== reply.generation) return;
     if (reply.kind === "checkpointed") {
       attached.onCheckpoint?.(reply.frames, reply.backfilled);
       return;

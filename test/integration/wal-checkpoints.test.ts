@@ -158,6 +158,35 @@ describe("WAL checkpoints on the checkpoint thread", () => {
     database.close();
   });
 
+  it("a link given up after a failure does not detach the file that took its slot over", async () => {
+    const failing = walDatabase(tempFile("failing.db"));
+    const logger = recordingLogger();
+    const given = attachWalCheckpoints(failing, join(tmpdir(), "tq-no-such-folder", "x", "missing.db"), {
+      mode: "background",
+      logger,
+      intervalMs: 20,
+    });
+    await eventually(() => logger.warnings.length > 0);
+    const path = tempFile("successor.db");
+    const database = walDatabase(path);
+    let checkpoints = 0;
+    const link = attachWalCheckpoints(database, path, {
+      mode: "background",
+      logger: recordingLogger(),
+      intervalMs: 20,
+      onCheckpoint: () => (checkpoints += 1),
+    });
+    await eventually(() => checkpoints === 1);
+    given.detach(); // the slot it had is the successor's now
+    database.exec("CREATE TABLE t (x); INSERT INTO t VALUES (1)");
+    link.committed();
+    await eventually(() => checkpoints === 2);
+    expect(rowsInFile(path, "t")).toBe(1);
+    link.detach();
+    database.close();
+    failing.close();
+  });
+
   it("leaves inline mode and :memory: to SQLite", () => {
     const path = tempFile("inline.db");
     const database = walDatabase(path);
