@@ -7,7 +7,7 @@
  * moves to {@link FALLBACK_CHECKPOINT_PAGES}, a bound on the WAL should the thread fall behind), and it flags its
  * file after each commit; the thread runs a PASSIVE checkpoint of each flagged file every
  * {@link CHECKPOINT_INTERVAL_MS}, which waits for no lock and blocks no writer. One thread serves every attached
- * connection of the process and stops when the last detaches; it never keeps the process alive. When it cannot
+ * connection of the process and stops a second after the last detaches; it never keeps the process alive. When it cannot
  * start, stops unexpectedly or cannot checkpoint a file, the connections it served checkpoint themselves again
  * (with a warning): durability never depended on it, since a commit is in the WAL before it returns.
  */
@@ -20,8 +20,19 @@ import type { CheckpointReply, CheckpointRequest, CheckpointThreadData } from ".
 /** Where checkpoints run: on the checkpoint thread (the default for files) or in the commits, as SQLite does. */
 export type CheckpointMode = "background" | "inline";
 
-/** The checkpoint modes, for validation. */
-export const CHECKPOINT_MODES: readonly CheckpointMode[] = ["background", "inline"];
+const CHECKPOINT_MODES: readonly unknown[] = ["background", "inline"] satisfies CheckpointMode[];
+
+/** Whether `value` is a checkpoint mode. */
+function isCheckpointMode(value: unknown): value is CheckpointMode {
+  return CHECKPOINT_MODES.includes(value);
+}
+
+/** What is wrong with `value` as a checkpoint mode, as an option's validation says it; undefined when nothing. */
+export function checkpointModeProblem(value: unknown): string | undefined {
+  return isCheckpointMode(value)
+    ? undefined
+    : `checkpoints must be "background" or "inline", not ${JSON.stringify(value)}`;
+}
 
 /** How often the thread checkpoints a file that was written, in ms. */
 export const CHECKPOINT_INTERVAL_MS = 200;

@@ -4,7 +4,7 @@
  */
 import { ConfigError } from "../../errors.ts";
 import { silentLogger, type Logger } from "../../logger.ts";
-import { CHECKPOINT_MODES, type CheckpointMode } from "../../sqlite/wal-checkpoints.ts";
+import { checkpointModeProblem, type CheckpointMode } from "../../sqlite/wal-checkpoints.ts";
 
 /** Options of {@link SqliteStatusStore}. */
 export interface SqliteStatusStoreOptions {
@@ -75,9 +75,8 @@ export function resolveSqliteStatusStoreOptions(options: SqliteStatusStoreOption
   if (resolved.synchronous !== "normal" && resolved.synchronous !== "full") {
     problems.push(`synchronous must be "normal" or "full", not ${show(resolved.synchronous)}`);
   }
-  if (!CHECKPOINT_MODES.includes(resolved.checkpoints)) {
-    problems.push(`checkpoints must be "background" or "inline", not ${show(resolved.checkpoints)}`);
-  }
+  const checkpoints = checkpointModeProblem(resolved.checkpoints);
+  if (checkpoints !== undefined) problems.push(checkpoints);
   if (problems.length > 0) {
     throw new ConfigError("CONFIG_INVALID", `invalid SQLite status store options: ${problems.join("; ")}`);
   }

@@ -5,6 +5,7 @@
  * `synchronous` (`normal` or `full`), `checkpoints` (`background` or `inline`).
  */
 import { ConfigError } from "../../errors.ts";
+import { checkpointModeProblem, type CheckpointMode } from "../../sqlite/wal-checkpoints.ts";
 import type { CommonTransportSettings } from "../open-transport.ts";
 import type { Transport } from "../transport.ts";
 import { numericParam, type TransportUrl } from "../transport-url.ts";
@@ -42,9 +43,10 @@ export function sqliteOptionsFromUrl(url: TransportUrl, settings: CommonTranspor
     problems.push(`synchronous must be "normal" or "full", not ${JSON.stringify(synchronous)}`);
   }
   const checkpoints = url.params.get("checkpoints");
-  if (checkpoints === "background" || checkpoints === "inline") options.checkpoints = checkpoints;
-  else if (checkpoints !== undefined) {
-    problems.push(`checkpoints must be "background" or "inline", not ${JSON.stringify(checkpoints)}`);
+  if (checkpoints !== undefined) {
+    const problem = checkpointModeProblem(checkpoints);
+    if (problem === undefined) options.checkpoints = checkpoints as CheckpointMode;
+    else problems.push(problem);
   }
   const known = new Set<string>([...COMMON_PARAMETERS, ...OWN_NUMERIC_PARAMETERS, "synchronous", "checkpoints"]);
   for (const name of url.params.keys()) {

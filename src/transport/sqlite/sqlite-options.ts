@@ -1,7 +1,7 @@
 /** Options of the SQLite transport, their defaults (applied here only) and their validation. */
 import { ConfigError } from "../../errors.ts";
 import { silentLogger, type Logger } from "../../logger.ts";
-import { CHECKPOINT_MODES, type CheckpointMode } from "../../sqlite/wal-checkpoints.ts";
+import { checkpointModeProblem, type CheckpointMode } from "../../sqlite/wal-checkpoints.ts";
 
 /** Options of {@link SqliteTransport}. */
 export interface SqliteTransportOptions {
@@ -104,9 +104,8 @@ export function validateSqliteOptions(options: ResolvedSqliteOptions): string[] 
   if (options.synchronous !== "normal" && options.synchronous !== "full") {
     problems.push(`synchronous must be "normal" or "full", not ${JSON.stringify(options.synchronous)}`);
   }
-  if (!CHECKPOINT_MODES.includes(options.checkpoints)) {
-    problems.push(`checkpoints must be "background" or "inline", not ${JSON.stringify(options.checkpoints)}`);
-  }
+  const checkpoints = checkpointModeProblem(options.checkpoints);
+  if (checkpoints !== undefined) problems.push(checkpoints);
   if (typeof options.now !== "function") problems.push("now must be a function");
   return problems;
 }
